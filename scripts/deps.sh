@@ -12,6 +12,7 @@ PKGS=(
 	libseccomp-dev libcap-ng-dev libbpf-dev libelf-dev zlib1g-dev libcmocka-dev
 	clang llvm             # libFuzzer target (make fuzz)
 	mandoc                 # man page lint
+	acpica-tools           # iasl: test_acpi disassembles and recompiles the tables
 	# lab: nested KVM under TCG, guest kit
 	qemu-system-x86 busybox-static cpio gzip kmod xz-utils zstd
 	# sandbox tests
