@@ -9,7 +9,9 @@
 #   make demo            boot the demo VM (natively or in the lab) and show its console
 #   make install         PREFIX=/usr/local DESTDIR= : programs, man pages, policies, profiles
 #
-# Each folder adds its programs and tests in its own module.mk:
+# Each folder adds its programs and tests in its own module.mk or other *.mk
+# files (all read in name order, policy/module.mk last; use '=' to name a
+# variable another .mk file defines):
 #   PROGS += name         name_SRCS := a.c b.c   name_LIBS := -lfoo
 #   UNIT_TESTS += name    (same variables; linked with cmocka, run by check-unit)
 #   TOOLS += name         (built helpers for tests and benches, not installed)
@@ -53,8 +55,10 @@ TOOLS :=
 MAN_PAGES :=
 CHECK_SANDBOX :=
 
-MODULES := $(wildcard common/module.mk vmm/module.mk devices/module.mk \
-	launcher/module.mk policy/module.mk tests/*/module.mk)
+# Every folder's *.mk, policy/ last: it defines POLICY_SRCS, which programs
+# name with '=' so that it expands late.
+MODULES := $(filter-out policy/module.mk,$(sort $(wildcard */*.mk tests/*/*.mk))) \
+	$(wildcard policy/module.mk)
 include $(MODULES)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
