@@ -35,9 +35,10 @@ FUZZ_TIME ?= 60
 FUZZ_DIR := build-fuzz
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -I. -Icommon $(WARN) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_TARGETS := fuzz_virtq fuzz_vu
+FUZZ_TARGETS := fuzz_virtq fuzz_vu fuzz_blk
 fuzz_virtq_FUZZ_SRCS := tests/fuzz/fuzz_virtq.c $(VIRTQ_SRCS)
 fuzz_vu_FUZZ_SRCS := tests/fuzz/fuzz_vu.c $(VU_SRCS)
+fuzz_blk_FUZZ_SRCS := tests/fuzz/fuzz_blk.c devices/blk.c $(VIRTQ_SRCS)
 
 define FUZZ_template
 $(FUZZ_DIR)/$(1): $$($(1)_FUZZ_SRCS) $$(wildcard devices/*.h)
