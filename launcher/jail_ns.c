@@ -1,0 +1,81 @@
+/*
+ * jail_ns: give the box its own mount, pid, ipc, uts, net and cgroup
+ * namespaces.
+ *
+ * The pid namespace only applies to children, so the box is a clone: it
+ * is pid 1 of its namespace and sees no host process.  The network
+ * namespace is new and empty (only lo) unless jail.netns names one: the
+ * VM's taps are already open as fds and keep working from any namespace.
+ *
+ * Must never: share a namespace with the host once jail_ns_enter returned.
+ */
+#define _GNU_SOURCE
+#include "jail_ns.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "jail.h"
+
+static unsigned long
+clone_flags(const struct jail *j)
+{
+	/* CLONE_NEWCGROUP is not here: the box must first move into its
+	 * leaf so that the leaf becomes the root of its cgroup view. */
+	unsigned long f = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
+	    CLONE_NEWUTS;
+
+	if (j->netns[0] == '\0')
+		f |= CLONE_NEWNET;
+	return f;
+}
+
+pid_t
+jail_ns_clone(struct jail *j)
+{
+	/* A raw clone with no new stack behaves like fork(). */
+	long pid = syscall(SYS_clone, clone_flags(j) | SIGCHLD, 0L, 0L, 0L,
+	    0L);
+
+	if (pid < 0)
+		return jail_err(j, -errno, "clone(namespaces): %m");
+	return (pid_t)pid;
+}
+
+int
+jail_ns_enter(struct jail *j)
+{
+	/* The supervisor is our only way out of here: if it dies (even by
+	 * SIGKILL) the whole box goes with it, as pid 1 takes its
+	 * namespace down. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return jail_err(j, -errno, "PR_SET_PDEATHSIG: %m");
+	if (j->netns_fd >= 0 && setns(j->netns_fd, CLONE_NEWNET) < 0)
+		return jail_err(j, -errno, "setns %s: %m", j->netns);
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		return jail_err(j, -errno, "unshare(CLONE_NEWCGROUP): %m");
+	if (sethostname(j->name, strlen(j->name)) < 0)
+		return jail_err(j, -errno, "sethostname: %m");
+	return 0;
+}
+
+void
+jail_ns_plan(struct jail *j)
+{
+	jail_plan(j, "  clone(CLONE_NEWNS|CLONE_NEWPID|CLONE_NEWIPC|"
+	    "CLONE_NEWUTS%s): the box is pid 1", j->netns[0] == '\0' ?
+	    "|CLONE_NEWNET" : "");
+	jail_plan(j, "  prctl(PR_SET_PDEATHSIG, SIGKILL)");
+	jail_plan(j, "  write 0 to every cgroup.procs of the VM's cgroup");
+	if (j->netns[0] != '\0')
+		jail_plan(j, "  setns(%s, CLONE_NEWNET)", j->netns);
+	else
+		jail_plan(j, "  net namespace: new and empty (lo only)");
+	jail_plan(j, "  unshare(CLONE_NEWCGROUP)");
+	jail_plan(j, "  sethostname(%s)", j->name);
+}

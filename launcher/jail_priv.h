@@ -1,0 +1,18 @@
+/*
+ * jail_priv: step 9 of hyve-jail, drop to the VM's uid with nothing left.
+ *
+ * Must never: return success while any capability, a supplementary group or
+ * a way back to uid 0 remains.
+ */
+#ifndef HYVE_JAIL_PRIV_H
+#define HYVE_JAIL_PRIV_H
+
+struct jail;
+
+/* rlimits, capabilities, uid/gid, no_new_privs. */
+int jail_priv_drop(struct jail *j);
+/* The VMM's seccomp policy: the last step before exec. */
+int jail_priv_seccomp(struct jail *j);
+void jail_priv_plan(struct jail *j);
+
+#endif
