@@ -653,9 +653,13 @@ cfg_foreach(const struct cfg *c, const char *prefix,
 /* ----------------------------------------------------------- pci keys */
 
 static const char *const keys_none[] = { NULL };
+/* "sock": an already connected vhost-user socket to the device's helper,
+ * passed in by hyve-jail (fd:N only); without it hyve starts the helper. */
 static const char *const keys_blk[] = { "path", "ro", "nocache", "direct",
-	"sectorsize", "ser", NULL };
-static const char *const keys_net[] = { "backend", "mac", "mtu", NULL };
+	"sectorsize", "ser", "sock", NULL };
+static const char *const keys_net[] = { "backend", "mac", "mtu", "sock",
+	NULL };
+static const char *const keys_rnd[] = { "sock", NULL };
 
 static const struct cfg_pci_emul pci_emuls[] = {
 	{ "hostbridge", "PCI host bridge (Intel-style ids)", keys_none, NULL },
@@ -666,7 +670,7 @@ static const struct cfg_pci_emul pci_emuls[] = {
 	  "[,sectorsize=L[/P]][,ser=ID]", keys_blk, "path" },
 	{ "virtio-net", "virtio network: tapN|fd:N[,mac=xx:..][,mtu=N]",
 	  keys_net, "backend" },
-	{ "virtio-rnd", "virtio entropy source", keys_none, NULL },
+	{ "virtio-rnd", "virtio entropy source", keys_rnd, NULL },
 };
 
 const struct cfg_pci_emul *
@@ -786,7 +790,7 @@ cfg_get_topology(const struct cfg *c, struct cfg_topology *t, char *err,
 /* ------------------------------------------------------------- schema */
 
 enum vtype {
-	V_BOOL, V_UINT, V_NAME, V_UUID, V_PATHFD, V_SERIAL,
+	V_BOOL, V_UINT, V_NAME, V_UUID, V_PATHFD, V_FDONLY, V_SERIAL,
 	V_REFUSED, V_CPULIST, V_ENUM, V_ID, V_CG_CPUMAX, V_SIZE_OR_MAX,
 	V_UINT_OR_MAX, V_CG_IO, V_CG_PATH, V_NETNS, V_IFNAME, V_MEMSIZE,
 	V_CMDLINE, V_EMUL, V_SECTSZ, V_SER, V_NETBE, V_MAC, V_NUMID, V_IDRANGE,
@@ -819,6 +823,11 @@ static const struct keydef keydefs[] = {
 	{ "rtc.use_localtime", V_BOOL, 0, 0, NULL, false },
 	{ "uuid", V_UUID, 0, 0, NULL, false },
 	{ "destroy_on_poweroff", V_BOOL, 0, 0, NULL, false },
+	/* hyve's own seccomp filters: kill (default) or log (debugging) */
+	{ "seccomp", V_ENUM, 0, 0, "kill|log", false },
+	{ "ctl.path", V_PATHFD, 0, 0, NULL, false },
+	/* the KVM device: /dev/kvm (default) or fd:N from hyve-jail */
+	{ "kvm.path", V_PATHFD, 0, 0, NULL, false },
 	{ "boot.kernel", V_PATHFD, 0, 0, NULL, false },
 	{ "boot.initrd", V_PATHFD, 0, 0, NULL, false },
 	{ "boot.cmdline", V_CMDLINE, 0, 2047, NULL, false },
@@ -861,6 +870,7 @@ static const struct keydef pcidefs[] = {
 	{ "backend", V_NETBE, 0, 0, NULL, false },
 	{ "mac", V_MAC, 0, 0, NULL, false },
 	{ "mtu", V_UINT, 68, 65535, NULL, false },
+	{ "sock", V_FDONLY, 0, 0, NULL, false },
 };
 
 static const struct keydef vcpu_cpuset = { "vcpu.N.cpuset", V_CPULIST, 0, 0,
@@ -1119,6 +1129,10 @@ value_check(const struct keydef *d, const char *v, enum cfg_role role,
 			return "empty path";
 		if (strncmp(v, "fd:", 3) == 0 && !is_fd_spec(v))
 			return "fd:N needs a descriptor number";
+		return NULL;
+	case V_FDONLY:
+		if (!is_fd_spec(v))
+			return "must be fd:N, an inherited descriptor";
 		return NULL;
 	case V_SERIAL:
 		if (strcmp(v, "stdio") == 0 || is_fd_spec(v) || v[0] == '/')

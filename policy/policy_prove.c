@@ -213,6 +213,18 @@ static int setup(struct probe *pb, unsigned int fixed)
 		break;
 	case SYS_getpid:
 	case SYS_gettid:
+	case SYS_geteuid:
+		break;
+	case SYS_sysinfo:
+		SET(0, buf);
+		break;
+	case SYS_listen:
+		/* an unbound unix socket: the filter lets the call through,
+		 * the kernel refuses it (hyve listens on hyve-jail's bound
+		 * socket; binding here would leave a file behind) */
+		SET(0, socket(AF_UNIX, SOCK_SEQPACKET, 0)); SET(1, 1);
+		pb->expect = EXPECT_ERRNO;
+		pb->err = EINVAL;
 		break;
 	case SYS_tgkill:
 		signal(SIGUSR1, SIG_IGN);
@@ -248,6 +260,36 @@ static int setup(struct probe *pb, unsigned int fixed)
 		optlen = sizeof(int);
 		SET(0, sv[0]); SET(1, SOL_SOCKET); SET(2, SO_TYPE); SET(3, buf);
 		SET(4, &optlen);
+		break;
+	case SYS_setsockopt:
+		/* devices/vu_front.c vu_front_init(): a receive timeout
+		 * (SO_RCVTIMEO, 20) on a helper's socket; ts has the same
+		 * layout as struct timeval, zero = no timeout */
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+			return -1;
+		SET(0, sv[0]); SET(1, SOL_SOCKET); SET(2, SO_RCVTIMEO);
+		SET(3, &ts); SET(4, sizeof(ts));
+		break;
+	case SYS_accept4:
+		/* hyve's control thread (vmm/ctl.c): a unix socket that does
+		 * not listen: through the filter, refused by the kernel */
+		SET(0, socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0));
+		SET(1, NULL); SET(2, NULL); SET(3, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		pb->expect = EXPECT_ERRNO;
+		pb->err = EINVAL;
+		break;
+	case SYS_unlinkat:
+	case SYS_unlink:
+		/* hyve's ctl_free(): a name that does not exist, so that the
+		 * proof removes nothing */
+		if (pb->nr == SYS_unlink) {
+			SET(0, "/nonexistent-hyve-prove");
+		} else {
+			SET(0, AT_FDCWD); SET(1, "/nonexistent-hyve-prove");
+			SET(2, 0);
+		}
+		pb->expect = EXPECT_ERRNO;
+		pb->err = ENOENT;
 		break;
 	case SYS_signalfd4:
 		sigemptyset(&sigs);

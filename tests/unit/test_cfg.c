@@ -560,7 +560,9 @@ test_validate_ok(void **state)
 	    "pci.0.2.1.sectorsize=4096\n"
 	    "pci.0.3.0.device=virtio-net\npci.0.3.0.backend=tap0\n"
 	    "pci.0.3.0.mac=02:00:00:00:00:01\npci.0.3.0.mtu=9000\n"
-	    "pci.0.4.0.device=virtio-rnd\npci.1.0.0.device=amd_hostbridge\n"
+	    "pci.0.4.0.device=virtio-rnd\npci.0.4.0.sock=fd:11\n"
+	    "pci.0.2.1.sock=fd:12\npci.0.3.0.sock=fd:13\n"
+	    "pci.1.0.0.device=amd_hostbridge\n"
 	    "vcpu.0.cpuset=0-3,6\nvcpu.1.cpuset=5,1\n";
 	const char *jail =
 	    BASE
@@ -755,6 +757,9 @@ test_validate_errors(void **state)
 		{ BASE "pci.0.3.0.device=virtio-net\npci.0.3.0.backend=tap0\n"
 		  "pci.0.3.0.mtu=67\n", "t.conf:5: pci.0.3.0.mtu: 67 is out "
 		  "of range 68..65535" },
+		{ BASE "pci.0.4.0.device=virtio-rnd\n"
+		  "pci.0.4.0.sock=/run/x.sock\n", "t.conf:4: pci.0.4.0.sock: "
+		  "must be fd:N, an inherited descriptor" },
 		/* vcpu */
 		{ BASE "vcpu.1.cpuset=0\n", "t.conf:3: vcpu.1.cpuset: the VM "
 		  "has only 1 vCPU (0..0)" },

@@ -236,16 +236,16 @@ test_slot_errors(void **state)
 		  "lists them)" },
 		{ "2,virtio-blk,/x,foo", -EINVAL, "-s 2,virtio-blk,/x,foo: "
 		  "virtio-blk has no option \"foo\" (options: path, ro, "
-		  "nocache, direct, sectorsize, ser)" },
+		  "nocache, direct, sectorsize, ser, sock)" },
 		{ "2,virtio-blk,,ro", -EINVAL, "-s 2,virtio-blk,,ro: empty "
 		  "path" },
 		{ "2,virtio-blk,/x,ro,,direct", -EINVAL, "-s 2,virtio-blk,/x,"
 		  "ro,,direct: empty option" },
 		{ "2,virtio-rnd,x", -EINVAL, "-s 2,virtio-rnd,x: virtio-rnd "
-		  "has no option \"x\" (options: none)" },
+		  "has no option \"x\" (options: sock)" },
 		{ "2,virtio-net,tap0,speed=10", -EINVAL, "-s 2,virtio-net,"
 		  "tap0,speed=10: virtio-net has no option \"speed\" "
-		  "(options: backend, mac, mtu)" },
+		  "(options: backend, mac, mtu, sock)" },
 	};
 
 	(void)state;
