@@ -21,6 +21,7 @@
 #include "cfg.h"
 #include "jail_cgroup.h"
 #include "jail_env.h"
+#include "jail_helper.h"
 #include "jail_ns.h"
 #include "jail_priv.h"
 #include "jail_profile.h"
@@ -61,6 +62,11 @@ jail_init(struct jail *j)
 	j->null_fd = j->ctl_fd = -1;
 	j->out_pipe[0] = j->out_pipe[1] = j->err_pipe[0] = j->err_pipe[1] = -1;
 	j->bpf_fd = -1;
+	j->sync_up[0] = j->sync_up[1] = j->sync_go[0] = j->sync_go[1] = -1;
+	for (int i = 0; i < JAIL_HELPER_KINDS; i++)
+		j->helper_exec_fd[i] = -1;
+	for (int i = 0; i < JAIL_MAX_HELPERS; i++)
+		j->helpers[i].sock[0] = j->helpers[i].sock[1] = -1;
 	j->cg_v2.procs_fd = -1;
 	for (int i = 0; i < JAIL_CG_V1_CTRLS; i++)
 		j->cg_v1[i].procs_fd = -1;
@@ -164,6 +170,9 @@ jail_print_plan(struct jail *j)
 	jail_ns_plan(j);
 	jail_plan(j, "step %d: root (in the box)", n++);
 	jail_root_plan(j);
+	jail_plan(j, "step %d: helpers (in the box, children of the "
+	    "supervisor)", n++);
+	jail_helper_plan(j);
 	jail_plan(j, "step %d: priv (in the box)", n++);
 	jail_priv_plan(j);
 	jail_plan(j, "step %d: exec (in the box)", n++);

@@ -2,8 +2,8 @@
  * jail: the state of one hyve-jail run and the ordered list of its steps.
  *
  * hyve-jail builds one box per VM as a fixed sequence of named steps (env,
- * profile, rundir, res, cgroup on the host; ns, root, priv, exec inside the
- * box).  Each host step may have an undo; a failure runs the undos of the
+ * profile, rundir, res, cgroup on the host; ns, root, helpers, priv, exec
+ * inside the box; the helpers are started by the supervisor).  Each host step may have an undo; a failure runs the undos of the
  * steps already done, in reverse, so that nothing is left behind.  Every step
  * can also describe itself (--dry-run) without touching the host.
  *
@@ -26,6 +26,7 @@ struct cfg;
 #define JAIL_MAX_DISKS	16
 #define JAIL_MAX_TAPS	16
 #define JAIL_MAX_DEVS	(8 + JAIL_MAX_DISKS)
+#define JAIL_MAX_HELPERS	(JAIL_MAX_DISKS + JAIL_MAX_TAPS + 4)
 #define JAIL_NAME_MAX	48
 #define JAIL_ERRLEN	768
 #define JAIL_RUN_DIR	"/run/hyve"
@@ -46,6 +47,7 @@ struct jail_disk {
 	char key[64];			/* pci.0.2.0.path */
 	char path[PATH_MAX];
 	bool ro;
+	bool nocache, direct;		/* bhyve's: O_DIRECT, O_SYNC */
 	bool blk;			/* block device (else regular file) */
 	dev_t rdev;			/* the block device, for devices and io.max */
 	dev_t fsdev;			/* for a file: the filesystem's device */
@@ -64,6 +66,20 @@ struct jail_cgdir {
 	char path[PATH_MAX];
 	bool made;
 	int procs_fd;			/* cgroup.procs, for the box to join */
+};
+
+/* One device back end process (hyve-blk, hyve-net, hyve-rng) in the box,
+ * with its own uid, started by the supervisor (jail_helper.c). */
+enum jail_helper_kind { JAIL_HELPER_BLK, JAIL_HELPER_NET, JAIL_HELPER_RNG,
+	JAIL_HELPER_KINDS };
+
+struct jail_helper {
+	char slot[48];			/* pci.0.2.0 */
+	enum jail_helper_kind kind;
+	int dev;			/* index in disks[] / taps[], or -1 */
+	uid_t uid;			/* gid is the same number */
+	int sock[2];			/* [0] hyve's end, [1] the helper's */
+	pid_t pid;			/* running, or 0 */
 };
 
 enum jail_cg_mode { JAIL_CG_NONE, JAIL_CG_V2, JAIL_CG_V1 };
@@ -105,6 +121,8 @@ struct jail {
 	int ndisks;
 	struct jail_tap taps[JAIL_MAX_TAPS];
 	int ntaps;
+	struct jail_helper helpers[JAIL_MAX_HELPERS];
+	int nhelpers;
 
 	/* Run directory (step "rundir"); run_base is /run/hyve except in
 	 * unit tests. */
@@ -119,7 +137,8 @@ struct jail {
 	char pty_path[64];
 	int kernel_fd, initrd_fd, exec_fd, netns_fd;
 	int null_fd;			/* the box's stdin */
-	int ctl_fd;			/* listening: RUNDIR/ctl.sock */
+	int ctl_fd;			/* bound, not listening: RUNDIR/ctl.sock */
+	int helper_exec_fd[JAIL_HELPER_KINDS];	/* hyve-blk, -net, -rng */
 	struct jail_dev devs[JAIL_MAX_DEVS];
 	int ndevs;
 
@@ -131,6 +150,8 @@ struct jail {
 
 	/* Supervisor. */
 	int out_pipe[2], err_pipe[2];	/* the box's stdout and stderr */
+	int sync_up[2];			/* box -> supervisor: root is built */
+	int sync_go[2];			/* supervisor -> box: helpers run */
 	pid_t box_pid;
 	int box_signal;			/* the last box died of this signal */
 

@@ -13,6 +13,7 @@
 #include "jail_ns.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -26,18 +27,47 @@ static unsigned long
 clone_flags(const struct jail *j)
 {
 	/* CLONE_NEWCGROUP is not here: the box must first move into its
-	 * leaf so that the leaf becomes the root of its cgroup view. */
-	unsigned long f = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
-	    CLONE_NEWUTS;
+	 * leaf so that the leaf becomes the root of its cgroup view.  Nor
+	 * CLONE_NEWPID: jail_ns_clone unshared it for all our children. */
+	unsigned long f = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
 
 	if (j->netns[0] == '\0')
 		f |= CLONE_NEWNET;
 	return f;
 }
 
+/*
+ * A fresh pid namespace for the supervisor's children: the box, cloned
+ * next, is its pid 1, and the helpers forked after it are born in it too,
+ * as our children (jail_helper.c), which we can reap.  The namespace of a
+ * box that ended is dead (no process can join it), so every box gets a new
+ * one: back to our own namespace for children, then unshare again.
+ */
+static int
+new_pid_ns(struct jail *j)
+{
+	int fd = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return jail_err(j, -errno, "/proc/self/ns/pid: %m");
+	int r = setns(fd, CLONE_NEWPID);
+	int e = errno;
+	close(fd);
+	if (r < 0)
+		return jail_err(j, -e, "setns(own pid namespace): %s",
+		    strerror(e));
+	if (unshare(CLONE_NEWPID) < 0)
+		return jail_err(j, -errno, "unshare(CLONE_NEWPID): %m");
+	return 0;
+}
+
 pid_t
 jail_ns_clone(struct jail *j)
 {
+	int r = new_pid_ns(j);
+
+	if (r < 0)
+		return r;
 	/* A raw clone with no new stack behaves like fork(). */
 	long pid = syscall(SYS_clone, clone_flags(j) | SIGCHLD, 0L, 0L, 0L,
 	    0L);
@@ -67,9 +97,10 @@ jail_ns_enter(struct jail *j)
 void
 jail_ns_plan(struct jail *j)
 {
-	jail_plan(j, "  clone(CLONE_NEWNS|CLONE_NEWPID|CLONE_NEWIPC|"
-	    "CLONE_NEWUTS%s): the box is pid 1", j->netns[0] == '\0' ?
-	    "|CLONE_NEWNET" : "");
+	jail_plan(j, "  supervisor: setns(/proc/self/ns/pid), "
+	    "unshare(CLONE_NEWPID): a new pid namespace for its children");
+	jail_plan(j, "  clone(CLONE_NEWNS|CLONE_NEWIPC|CLONE_NEWUTS%s): the "
+	    "box is pid 1 of it", j->netns[0] == '\0' ? "|CLONE_NEWNET" : "");
 	jail_plan(j, "  prctl(PR_SET_PDEATHSIG, SIGKILL)");
 	jail_plan(j, "  write 0 to every cgroup.procs of the VM's cgroup");
 	if (j->netns[0] != '\0')

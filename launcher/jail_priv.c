@@ -83,18 +83,24 @@ verify_no_caps(struct jail *j)
 int
 jail_priv_drop(struct jail *j)
 {
+	return jail_priv_drop_to(j, j->uid, j->gid, memlock(j));
+}
+
+int
+jail_priv_drop_to(struct jail *j, uid_t uid, gid_t gid, uint64_t memlock_max)
+{
 	int r;
 
 	/* cfg_validate refuses uid 0; this is the place where it would
 	 * hurt, so check again. */
-	if (j->uid == 0 || j->gid == 0)
+	if (uid == 0 || gid == 0)
 		return jail_err(j, -EPERM, "refusing to run the VM as root");
 
 	/* Limits first, while CAP_SYS_RESOURCE still lets us set them. */
 	if ((r = set_limit(j, RLIMIT_NOFILE, "NOFILE", NOFILE)) < 0 ||
 	    /* A core of the VMM is a copy of the guest's memory. */
 	    (r = set_limit(j, RLIMIT_CORE, "CORE", 0)) < 0 ||
-	    (r = set_limit(j, RLIMIT_MEMLOCK, "MEMLOCK", memlock(j))) < 0)
+	    (r = set_limit(j, RLIMIT_MEMLOCK, "MEMLOCK", memlock_max)) < 0)
 		return r;
 
 	/* Bounding and ambient sets now: cutting the bounding set needs
@@ -110,12 +116,12 @@ jail_priv_drop(struct jail *j)
 	 * would open doors the device filter is meant to keep shut. */
 	if (setgroups(0, NULL) < 0)
 		return jail_err(j, -errno, "setgroups: %m");
-	if (setresgid(j->gid, j->gid, j->gid) < 0)
+	if (setresgid(gid, gid, gid) < 0)
 		return jail_err(j, -errno, "setresgid(%u): %m",
-		    (unsigned)j->gid);
-	if (setresuid(j->uid, j->uid, j->uid) < 0)
+		    (unsigned)gid);
+	if (setresuid(uid, uid, uid) < 0)
 		return jail_err(j, -errno, "setresuid(%u): %m",
-		    (unsigned)j->uid);
+		    (unsigned)uid);
 
 	/* A credential change clears the parent-death signal that
 	 * jail_ns_enter set: set it again, or a SIGKILLed supervisor would

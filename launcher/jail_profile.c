@@ -181,6 +181,28 @@ read_small(int dirfd, const char *path, char *buf, size_t len)
 	return 0;
 }
 
+/* One uid per line in DIR/helper-uids (jail_helper.c writes it). */
+static bool
+helper_uses(int dfd, uid_t uid)
+{
+	char buf[JAIL_MAX_HELPERS * 12 + 1];
+	uint64_t v;
+	int fd = openat(dfd, "helper-uids", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (char *save = NULL, *t = strtok_r(buf, "\n", &save); t != NULL;
+	    t = strtok_r(NULL, "\n", &save))
+		if (is_uint(t, UINT32_MAX, &v) && v == uid)
+			return true;
+	return false;
+}
+
 bool
 jail_profile_uid_used(const char *run_base, const char *self_name,
     uid_t uid, char *who, size_t wholen)
@@ -203,10 +225,13 @@ jail_profile_uid_used(const char *run_base, const char *self_name,
 		if (dfd < 0)
 			continue;
 		if (read_small(dfd, "uid", buf, sizeof(buf)) == 0 &&
-		    is_uint(buf, UINT32_MAX, &v) && v == uid) {
+		    is_uint(buf, UINT32_MAX, &v) && v == uid)
 			used = true;
+		/* Its device helpers' uids are as taken as the VM's. */
+		if (!used && helper_uses(dfd, uid))
+			used = true;
+		if (used)
 			snprintf(who, wholen, "%s", e->d_name);
-		}
 		close(dfd);
 	}
 	closedir(d);
@@ -239,7 +264,10 @@ jail_profile_stale(const char *run_base, const char *name, long *pid)
 			comm[strcspn(comm, "\n")] = '\0';
 			close(fd);
 		}
-		stale = strncmp(comm, "hyve-jail", 9) != 0;
+		/* The supervisor (hyve-jail), or hyve itself where a pid
+		 * file names it: either means the VM is alive. */
+		stale = strncmp(comm, "hyve-jail", 9) != 0 &&
+		    strcmp(comm, "hyve") != 0;
 		*pid = (long)v;
 	}
 	close(dfd);
@@ -249,9 +277,21 @@ jail_profile_stale(const char *run_base, const char *name, long *pid)
 int
 jail_profile_pick_uid(const char *run_base, uid_t lo, uid_t hi, uid_t *out)
 {
+	return jail_profile_pick_uid_skip(run_base, lo, hi, NULL, 0, out);
+}
+
+int
+jail_profile_pick_uid_skip(const char *run_base, uid_t lo, uid_t hi,
+    const uid_t *skip, int nskip, uid_t *out)
+{
 	char who[JAIL_NAME_MAX];
 
 	for (uint64_t u = lo; u <= hi; u++) {
+		bool taken = false;
+		for (int i = 0; i < nskip; i++)
+			taken = taken || skip[i] == (uid_t)u;
+		if (taken)
+			continue;
 		/* A host account's uid would let the VM share files and
 		 * signals with that account: never hand it out. */
 		if (getpwuid((uid_t)u) != NULL)
@@ -428,6 +468,22 @@ struct devscan {
 	int r;
 };
 
+/* Every virtio device gets its back end process (step 7, jail_helper.c). */
+static int
+add_helper(struct jail *j, const char *key, const char *slot,
+    enum jail_helper_kind kind, int dev)
+{
+	if (j->nhelpers >= JAIL_MAX_HELPERS)
+		return jail_err(j, -E2BIG, "%s: %s: more than %d virtio "
+		    "devices", origin_of(j, key), key, JAIL_MAX_HELPERS);
+	struct jail_helper *h = &j->helpers[j->nhelpers++];
+	snprintf(h->slot, sizeof(h->slot), "%s", slot);
+	h->kind = kind;
+	h->dev = dev;
+	h->pid = 0;
+	return 0;
+}
+
 static int
 scan_device(const char *key, const char *value, const char *origin, void *arg)
 {
@@ -473,9 +529,27 @@ scan_device(const char *key, const char *value, const char *origin, void *arg)
 			return 1;
 		}
 		d->ro = ro;
+		/* bhyve's blockif flags, applied when the disk is opened:
+		 * the helper gets the fd as it must do its I/O on it. */
+		snprintf(k, sizeof(k), "%s.nocache", slot);
+		if (cfg_get_bool(j->cfg, k, false, &d->nocache, err,
+		    sizeof(err)) == -EINVAL) {
+			ds->r = jail_err(j, -EINVAL, "%s", err);
+			return 1;
+		}
+		snprintf(k, sizeof(k), "%s.direct", slot);
+		if (cfg_get_bool(j->cfg, k, false, &d->direct, err,
+		    sizeof(err)) == -EINVAL) {
+			ds->r = jail_err(j, -EINVAL, "%s", err);
+			return 1;
+		}
 		d->blk = S_ISBLK(st.st_mode);
 		d->rdev = d->blk ? st.st_rdev : 0;
 		d->fsdev = st.st_dev;
+		ds->r = add_helper(j, key, slot, JAIL_HELPER_BLK,
+		    j->ndisks - 1);
+		if (ds->r < 0)
+			return 1;
 	} else if (strcmp(value, "virtio-net") == 0) {
 		if (j->ntaps >= JAIL_MAX_TAPS) {
 			ds->r = jail_err(j, -E2BIG, "%s: %s: more than %d "
@@ -509,6 +583,14 @@ scan_device(const char *key, const char *value, const char *origin, void *arg)
 		struct jail_tap *t = &j->taps[j->ntaps++];
 		snprintf(t->key, sizeof(t->key), "%s", k);
 		snprintf(t->name, sizeof(t->name), "%s", tap);
+		ds->r = add_helper(j, key, slot, JAIL_HELPER_NET,
+		    j->ntaps - 1);
+		if (ds->r < 0)
+			return 1;
+	} else if (strcmp(value, "virtio-rnd") == 0) {
+		ds->r = add_helper(j, key, slot, JAIL_HELPER_RNG, -1);
+		if (ds->r < 0)
+			return 1;
 	}
 	return 0;
 }
@@ -537,7 +619,7 @@ jail_profile_apply(struct jail *j)
 	int r;
 
 	/* Everything below is derived from the tree: start from nothing. */
-	j->ndisks = j->ntaps = 0;
+	j->ndisks = j->ntaps = j->nhelpers = 0;
 	j->console = false;
 	j->stdio_serial = false;
 	j->kernel[0] = j->initrd[0] = j->netns[0] = '\0';

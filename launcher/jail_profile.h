@@ -34,10 +34,15 @@ int jail_profile_check_key(const char *key, const char *value, char *err,
  * nor by a host account.  -EBUSY when the range is full. */
 int jail_profile_pick_uid(const char *run_base, uid_t lo, uid_t hi,
     uid_t *out);
-/* run_base/name exists but the hyve-jail its pid file names is gone:
- * *pid is that pid. */
+/* The same, skipping the nskip uids in skip (already picked for this VM:
+ * its helpers' uids, jail_helper.c). */
+int jail_profile_pick_uid_skip(const char *run_base, uid_t lo, uid_t hi,
+    const uid_t *skip, int nskip, uid_t *out);
+/* run_base/name exists but the hyve-jail (or hyve) its pid file names is
+ * gone: *pid is that pid. */
 bool jail_profile_stale(const char *run_base, const char *name, long *pid);
-/* If a running VM (other than self_name) uses uid: its name in who. */
+/* If a running VM (other than self_name) uses uid, as its own or one of
+ * its helpers' (run_base/X/uid, run_base/X/helper-uids): its name in who. */
 bool jail_profile_uid_used(const char *run_base, const char *self_name,
     uid_t uid, char *who, size_t wholen);
 

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "jail.h"
+#include "jail_helper.h"
 
 static void
 add_dev(struct jail *j, char type, dev_t dev, unsigned int access,
@@ -128,7 +129,10 @@ static int
 open_disk(struct jail *j, struct jail_disk *d)
 {
 	struct stat st;
-	int flags = (d->ro ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOCTTY;
+	/* bhyve's blockif flags: nocache = O_DIRECT, direct = O_SYNC (the
+	 * helper does its I/O on this very fd). */
+	int flags = (d->ro ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOCTTY |
+	    (d->nocache ? O_DIRECT : 0) | (d->direct ? O_SYNC : 0);
 
 	/* O_EXCL on a block device opened for writing fails when the host
 	 * has it mounted: a VM must not write under a live filesystem. */
@@ -198,8 +202,11 @@ open_ctl(struct jail *j)
 
 	/* hyve's control socket (hyvectl(8)) lives on the host, in the run
 	 * directory; inside the box there is nowhere to bind it.  We bind
-	 * and listen here and hand hyve the listening fd (ctl.path=fd:N).
-	 * The file is root's (0600); hyve checks its peers as well. */
+	 * it here and hand hyve the fd (ctl.path=fd:N); hyve itself calls
+	 * listen(), because the kernel records the listener's credentials
+	 * for SO_PEERCRED there and hyvectl must see hyve, not root.  The
+	 * file is 0660 and the VM's: its owner may use hyvectl, hyve checks
+	 * every peer as well. */
 	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/ctl.sock",
 	    j->rundir) >= sizeof(sa.sun_path))
 		return jail_err(j, -ENAMETOOLONG, "%s/ctl.sock: path too long "
@@ -208,7 +215,8 @@ open_ctl(struct jail *j)
 	if (j->ctl_fd < 0)
 		return jail_err(j, -errno, "control socket: %m");
 	if (bind(j->ctl_fd, (const struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    chmod(sa.sun_path, 0600) < 0 || listen(j->ctl_fd, 16) < 0)
+	    chmod(sa.sun_path, 0660) < 0 ||
+	    chown(sa.sun_path, j->uid, j->gid) < 0)
 		return jail_err(j, -errno, "%s: %m", sa.sun_path);
 	return 0;
 }
@@ -277,7 +285,9 @@ jail_res_open(struct jail *j)
 			return jail_err(j, -errno, "jail.netns %s: %m",
 			    j->netns);
 	}
-	return open_exec(j);
+	if ((r = open_exec(j)) < 0)
+		return r;
+	return jail_helper_open(j);
 }
 
 static void
@@ -318,6 +328,7 @@ jail_res_undo(struct jail *j)
 	}
 	close_fd(&j->ctl_fd);
 	close_fd(&j->exec_fd);
+	jail_helper_close(j);
 	j->ndevs = 0;
 }
 
@@ -338,9 +349,11 @@ jail_res_plan(struct jail *j)
 	    " (test build: skipped when absent)" : "");
 	for (int i = 0; i < j->ndisks; i++) {
 		const struct jail_disk *d = &j->disks[i];
-		jail_plan(j, "  open %s %s%s, flock %s (%s)", d->path,
-		    d->ro ? "O_RDONLY" : "O_RDWR", d->blk && !d->ro ?
-		    "|O_EXCL" : "", d->ro ? "LOCK_SH" : "LOCK_EX", d->key);
+		jail_plan(j, "  open %s %s%s%s%s, flock %s (%s, for its "
+		    "helper)", d->path, d->ro ? "O_RDONLY" : "O_RDWR",
+		    d->blk && !d->ro ? "|O_EXCL" : "", d->nocache ?
+		    "|O_DIRECT" : "", d->direct ? "|O_SYNC" : "",
+		    d->ro ? "LOCK_SH" : "LOCK_EX", d->key);
 	}
 	for (int i = 0; i < j->ntaps; i++)
 		jail_plan(j, "  open /dev/net/tun, TUNSETIFF %s "
@@ -351,8 +364,10 @@ jail_res_plan(struct jail *j)
 		jail_plan(j, "  posix_openpt: master to the VM (%s), slave "
 		    "kept open, symlink %s/%s/console -> /dev/pts/N",
 		    j->console_key, j->run_base, j->name);
-	jail_plan(j, "  socket(AF_UNIX, SOCK_SEQPACKET), bind %s/%s/ctl.sock, "
-	    "listen: hyve's control socket (ctl.path)", j->run_base, j->name);
+	jail_plan(j, "  socket(AF_UNIX, SOCK_SEQPACKET), bind %s/%s/ctl.sock "
+	    "mode 0660 owner %u:%u, not listening (hyve listens): hyve's "
+	    "control socket (ctl.path)", j->run_base, j->name,
+	    (unsigned)j->uid, (unsigned)j->gid);
 	if (j->kernel[0] != '\0')
 		jail_plan(j, "  open %s O_RDONLY (boot.kernel)", j->kernel);
 	if (j->initrd[0] != '\0')
@@ -361,4 +376,14 @@ jail_res_plan(struct jail *j)
 		jail_plan(j, "  open %s (jail.netns)", j->netns);
 	jail_plan(j, "  open %s O_RDONLY (exec through this fd; must be "
 	    "root-owned, not group/world writable)", j->exec_path);
+	bool seen[JAIL_HELPER_KINDS] = { false };
+	for (int i = 0; i < j->nhelpers; i++) {
+		enum jail_helper_kind k = j->helpers[i].kind;
+		if (seen[k])
+			continue;
+		seen[k] = true;
+		jail_plan(j, "  open %s next to it O_RDONLY (the same checks; "
+		    "back end of %s)", jail_helper_prog(k),
+		    j->helpers[i].slot);
+	}
 }

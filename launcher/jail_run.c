@@ -32,6 +32,7 @@
 #include "cfg.h"
 #include "jail.h"
 #include "jail_cgroup.h"
+#include "jail_helper.h"
 #include "jail_ns.h"
 #include "jail_priv.h"
 #include "jail_profile.h"
@@ -99,6 +100,9 @@ jail_run_dir_make(struct jail *j)
 		r = jail_err(j, -errno, "%s: %m", lock);
 	if (fd >= 0)
 		close(fd);
+	/* The helpers' uids, still under the lock: unique like the VM's. */
+	if (r == 0)
+		r = jail_helper_pick_uids(j);
 out:
 	close(lfd);
 	return r;
@@ -108,7 +112,7 @@ void
 jail_run_dir_undo(struct jail *j)
 {
 	static const char *const files[] = { "console", "ctl.sock", "pid",
-	    "uid", "log" };
+	    "uid", "helper-uids", "log" };
 	int dfd;
 
 	if (!j->rundir_made)
@@ -139,6 +143,9 @@ jail_run_dir_plan(struct jail *j)
 		    (unsigned)j->uid);
 	jail_plan(j, "  write %s/%s/uid = %u", j->run_base, j->name,
 	    (unsigned)j->uid);
+	if (j->nhelpers > 0)
+		jail_plan(j, "  pick %d helper uid(s), write %s/%s/helper-uids "
+		    "(see step helpers)", j->nhelpers, j->run_base, j->name);
 }
 
 /* --------------------------------------------------------------- argv */
@@ -176,12 +183,17 @@ push(struct argbuild *a, char *s)
 	return 0;
 }
 
-/* Which fd (in the VMM) replaces the value of key, or -1. */
+/* Which fd (in the VMM) replaces the value of key, or -1.  The layout:
+ * 3 /dev/kvm, then the boot files, the console, one vhost-user socket per
+ * helper (pci.B.S.F.sock) and the control socket. */
 static int
 fd_for_key(const struct jail *j, const char *key)
 {
-	int n = 4;		/* fd 3 is always /dev/kvm */
+	char k[64];
+	int n = 4;
 
+	if (strcmp(key, "kvm.path") == 0)
+		return j->kvm_fd >= 0 ? 3 : -1;
 	if (j->kernel[0] != '\0') {
 		if (strcmp(key, "boot.kernel") == 0)
 			return n;
@@ -197,15 +209,50 @@ fd_for_key(const struct jail *j, const char *key)
 			return n;
 		n++;
 	}
-	for (int i = 0; i < j->ndisks; i++, n++)
-		if (strcmp(key, j->disks[i].key) == 0)
+	for (int i = 0; i < j->nhelpers; i++, n++) {
+		snprintf(k, sizeof(k), "%s.sock", j->helpers[i].slot);
+		if (strcmp(key, k) == 0)
 			return n;
-	for (int i = 0; i < j->ntaps; i++, n++)
-		if (strcmp(key, j->taps[i].key) == 0)
-			return n;
+	}
 	if (strcmp(key, "ctl.path") == 0)
 		return n;
 	return -1;
+}
+
+/* A device option that is its helper's business (the helper got it on
+ * its command line, and the disk or tap as its fd), not hyve's.  path and
+ * backend stay, as text: hyve's config check wants them for virtio-blk
+ * and virtio-net, and with pci.B.S.F.sock set hyve never opens them (the
+ * box could not reach them anyway). */
+static bool
+helper_key(const struct jail *j, const char *key)
+{
+	static const char *const opts[] = { "ro", "nocache", "direct",
+	    "sectorsize", "ser", "mac", "mtu", "sock" };
+	size_t n;
+
+	for (int i = 0; i < j->nhelpers; i++) {
+		n = strlen(j->helpers[i].slot);
+		if (strncmp(key, j->helpers[i].slot, n) != 0 || key[n] != '.')
+			continue;
+		for (size_t o = 0; o < sizeof(opts) / sizeof(opts[0]); o++)
+			if (strcmp(key + n + 1, opts[o]) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* "-o key=fd:N" */
+static int
+push_fd_key(struct argbuild *a, const char *key, int fd)
+{
+	char kv[96];
+
+	snprintf(kv, sizeof(kv), "%s=fd:%d", key, fd);
+	if (push(a, arg_str(a, "-o", "")) < 0 || push(a, arg_str(a, kv,
+	    "")) < 0)
+		return -E2BIG;
+	return 0;
 }
 
 static int
@@ -216,7 +263,10 @@ arg_key(const char *key, const char *value, const char *origin, void *arg)
 	int fd;
 
 	(void)origin;
-	if (strncmp(key, "jail.", 5) == 0)
+	if (strncmp(key, "jail.", 5) == 0 || helper_key(a->j, key))
+		return 0;
+	/* Ours to give, whatever the profile says: added at the end. */
+	if (strcmp(key, "kvm.path") == 0 || strcmp(key, "ctl.path") == 0)
 		return 0;
 	fd = fd_for_key(a->j, key);
 	if (fd >= 0) {
@@ -248,8 +298,9 @@ jail_run_argv(struct jail *j, char **argv, int max, char *strs,
 	int n = 0;
 
 	/* The fd layout the VMM is handed: 3 = /dev/kvm, then boot files,
-	 * console, disks and taps in profile order (see hyve-jail(8)). */
-	if (nfdmap < 6 + JAIL_MAX_DISKS + JAIL_MAX_TAPS)
+	 * console, the helpers' sockets in profile order and the control
+	 * socket (see hyve-jail(8)).  Disks and taps go to the helpers. */
+	if (nfdmap < 6 + JAIL_MAX_HELPERS)
 		return -E2BIG;
 	fdmap[n++] = j->kvm_fd;
 	if (j->kernel[0] != '\0')
@@ -258,10 +309,8 @@ jail_run_argv(struct jail *j, char **argv, int max, char *strs,
 		fdmap[n++] = j->initrd_fd;
 	if (j->console)
 		fdmap[n++] = j->pty_master;
-	for (int i = 0; i < j->ndisks; i++)
-		fdmap[n++] = j->disks[i].fd;
-	for (int i = 0; i < j->ntaps; i++)
-		fdmap[n++] = j->taps[i].fd;
+	for (int i = 0; i < j->nhelpers; i++)
+		fdmap[n++] = j->helpers[i].sock[0];
 	fdmap[n++] = j->ctl_fd;		/* always last */
 	*nfds = n;
 
@@ -276,23 +325,31 @@ jail_run_argv(struct jail *j, char **argv, int max, char *strs,
 	cfg_foreach(j->cfg, "", arg_key, &a);
 	if (a.r < 0)
 		return a.r;
-	/* The control socket is ours to give, whatever the profile says
-	 * (a profile's ctl.path was replaced above); last, so it wins. */
-	if (cfg_get(j->cfg, "ctl.path") == NULL) {
-		char kv[32];
-		snprintf(kv, sizeof(kv), "ctl.path=fd:%d", fd_for_key(j,
-		    "ctl.path"));
-		if (push(&a, arg_str(&a, "-o", "")) < 0 ||
-		    push(&a, arg_str(&a, kv, "")) < 0)
+	/* jail.seccomp=log: hyve's own filters log too (its "seccomp" key),
+	 * or the first call they lack would still kill it. */
+	if (j->seccomp_log && cfg_get(j->cfg, "seccomp") == NULL &&
+	    (push(&a, arg_str(&a, "-o", "")) < 0 ||
+	    push(&a, arg_str(&a, "seccomp=log", "")) < 0))
+		return -E2BIG;
+	/* What only we can give: the KVM device, each device's back end
+	 * socket and the control socket. */
+	if (j->kvm_fd >= 0 && push_fd_key(&a, "kvm.path", 3) < 0)
+		return -E2BIG;
+	for (int i = 0; i < j->nhelpers; i++) {
+		char k[64];
+		snprintf(k, sizeof(k), "%s.sock", j->helpers[i].slot);
+		if (push_fd_key(&a, k, fd_for_key(j, k)) < 0)
 			return -E2BIG;
 	}
+	if (push_fd_key(&a, "ctl.path", fd_for_key(j, "ctl.path")) < 0)
+		return -E2BIG;
 	return a.argc;
 }
 
 /* ---------------------------------------------------------------- box */
 
 #define MAX_ARGS	1024
-#define FDMAP_MAX	(6 + JAIL_MAX_DISKS + JAIL_MAX_TAPS)
+#define FDMAP_MAX	(6 + JAIL_MAX_HELPERS)
 
 static int
 box_exec(struct jail *j)
@@ -365,8 +422,20 @@ box_main(struct jail *j)
 	/* The new root needs CAP_SYS_ADMIN and CAP_MKNOD: before priv. */
 	if ((r = jail_root_enter(j)) < 0)
 		return r;
+	/* The root is built: the supervisor may now start the helpers in
+	 * our namespaces (jail_helper.c), while we drop our privileges. */
+	if (j->nhelpers > 0 && write(j->sync_up[1], "r", 1) != 1)
+		return jail_err(j, -errno, "sync: %m");
 	if ((r = jail_priv_drop(j)) < 0)
 		return r;
+	/* hyve talks to its helpers first thing: they must exist. */
+	if (j->nhelpers > 0) {
+		char c;
+		ssize_t n = read(j->sync_go[0], &c, 1);
+		if (n != 1)
+			return jail_err(j, -EIO, "the supervisor could not "
+			    "start the device helpers");
+	}
 	return box_exec(j);
 }
 
@@ -454,6 +523,64 @@ close_pipes(struct jail *j)
 	}
 }
 
+/* The box's two pipes to us (root built; helpers started) and the
+ * helpers' socketpairs, made fresh for each box. */
+static int
+box_sync_open(struct jail *j)
+{
+	if (j->nhelpers == 0)
+		return 0;
+	if (pipe2(j->sync_up, O_CLOEXEC) < 0 || pipe2(j->sync_go,
+	    O_CLOEXEC) < 0)
+		return jail_err(j, -errno, "pipe: %m");
+	return jail_helper_pairs(j);
+}
+
+static void
+box_sync_close(struct jail *j)
+{
+	int *fds[] = { &j->sync_up[0], &j->sync_up[1], &j->sync_go[0],
+	    &j->sync_go[1] };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+	jail_helper_close_pairs(j);
+}
+
+/* Wait until the box's root is built, start the helpers in it, tell the
+ * box to go on.  A box that died before (a box step failed) just ends:
+ * the wait loop reaps it and reports its status. */
+static int
+start_helpers(struct jail *j, pid_t box, bool *in_box)
+{
+	char c;
+	int r = 0;
+
+	*in_box = false;
+	if (j->nhelpers == 0)
+		return 0;
+	close(j->sync_up[1]);
+	j->sync_up[1] = -1;
+	close(j->sync_go[0]);
+	j->sync_go[0] = -1;
+	ssize_t n;
+	while ((n = read(j->sync_up[0], &c, 1)) < 0 && errno == EINTR)
+		;
+	if (n == 1) {
+		r = jail_helper_start(j, box, in_box);
+		if (*in_box)
+			return -1;
+		if (r == 0 && write(j->sync_go[1], "g", 1) != 1)
+			r = jail_err(j, -errno, "sync: %m");
+	}
+	/* hyve and the helpers hold their ends; ours go. */
+	box_sync_close(j);
+	return r;
+}
+
 static long long
 now_ms(void)
 {
@@ -493,8 +620,15 @@ jail_run_supervise(struct jail *j, int ready_fd, bool *in_box)
 
 	for (;;) {
 		long long started = now_ms(), deadline = -1;
+		bool box_done = false;
+		if ((r = box_sync_open(j)) < 0) {
+			close(sfd);
+			close_pipes(j);
+			return r;
+		}
 		pid_t pid = jail_ns_clone(j);
 		if (pid < 0) {
+			box_sync_close(j);
 			close(sfd);
 			close_pipes(j);
 			return pid;
@@ -514,6 +648,16 @@ jail_run_supervise(struct jail *j, int ready_fd, bool *in_box)
 			return box_main(j) < 0 ? -1 : EXIT_ERROR;
 		}
 		j->box_pid = pid;
+		/* Step 7: the helpers, once the box has built its root. */
+		r = start_helpers(j, pid, in_box);
+		if (*in_box)
+			return -1;
+		if (r < 0) {
+			/* The box waits for the go that never comes: it
+			 * fails and ends; what was started is reaped. */
+			fprintf(stderr, "hyve-jail: %s: %s\n", j->name, j->err);
+			kill(pid, SIGKILL);
+		}
 		if (ready_fd >= 0) {
 			(void)!write(ready_fd, "1", 1);
 			close(ready_fd);
@@ -553,10 +697,24 @@ jail_run_supervise(struct jail *j, int ready_fd, bool *in_box)
 					    (long long)j->stop_timeout * 1000;
 				}
 			}
-			pid_t w = waitpid(pid, &ws, WNOHANG);
-			if (w == pid)
+			/* Reap whatever ended: the box, or a helper (which
+			 * is reported while the box still runs). */
+			pid_t w;
+			int cws;
+			while ((w = waitpid(-1, &cws, WNOHANG)) > 0) {
+				if (w == pid) {
+					ws = cws;
+					box_done = true;
+				} else {
+					(void)jail_helper_reaped(j, w, cws,
+					    !box_done);
+				}
+			}
+			if (box_done)
 				break;
 		}
+		/* The kernel killed the helpers with pid 1: reap them. */
+		jail_helper_reap_all(j);
 		/* Whatever the box wrote before it died is in the pipes. */
 		relay(j->out_pipe[0], 1);
 		relay(j->err_pipe[0], 2);
@@ -610,13 +768,19 @@ jail_run_exec_plan(struct jail *j)
 		what[n++] = "boot.initrd";
 	if (j->console)
 		what[n++] = "console pty master";
-	for (int i = 0; i < j->ndisks; i++)
-		what[n++] = j->disks[i].key;
-	for (int i = 0; i < j->ntaps; i++)
-		what[n++] = j->taps[i].key;
-	what[n++] = "control socket (ctl.path)";
-	for (int i = 0; i < n && i < nfds; i++)
-		jail_plan(j, "  fd %d = %s", 3 + i, what[i]);
+	for (int i = 0; i < j->nhelpers; i++)
+		what[n++] = NULL;
+	what[n++] = "control socket (ctl.path), bound, hyve listens";
+	for (int i = 0, h = 0; i < n && i < nfds; i++) {
+		if (what[i] != NULL) {
+			jail_plan(j, "  fd %d = %s", 3 + i, what[i]);
+			continue;
+		}
+		jail_plan(j, "  fd %d = vhost-user socket to %s (%s.sock)",
+		    3 + i, jail_helper_prog(j->helpers[h].kind),
+		    j->helpers[h].slot);
+		h++;
+	}
 	jail_plan(j, "  fd 0 = /dev/null, fd 1 and 2 = pipes the supervisor "
 	    "relays%s", j->stdio_serial ? " (here: the caller's stdio, a "
 	    "serial port is stdio)" : "");

@@ -2,7 +2,8 @@
 
 JAIL_STEP_SRCS := launcher/jail.c launcher/jail_env.c launcher/jail_res.c \
 	launcher/jail_cgroup.c launcher/jail_ns.c launcher/jail_root.c \
-	launcher/jail_priv.c launcher/jail_run.c common/cfg.c
+	launcher/jail_priv.c launcher/jail_run.c launcher/jail_helper.c \
+	devices/net_mac.c common/cfg.c
 JAIL_LIBS := -lcap-ng -lbpf
 
 # The box's seccomp filter comes from policy/ (role "launcher", installed

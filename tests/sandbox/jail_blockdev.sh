@@ -1,6 +1,7 @@
 #!/bin/bash
 # A block device as a read-only disk: opened O_RDONLY, handed over as an
-# fd, allowed read-only in the device filter, throttled with io.max.
+# fd to its helper (hyve-blk, fd 4; the VMM never holds it), allowed
+# read-only in the device filter, throttled with io.max.
 . "$(dirname "$0")/jail_lib.bash"
 P=$T/p.conf
 O=$T/out
@@ -12,9 +13,12 @@ mm=$((16#${mm%:*})):$((16#${mm#*:}))
 profile "$P" "pci.0.2.0.path=$L" "pci.0.2.0.ro=true" "jail.seccomp=log" \
 	"jail.cgroup.io.max=$mm rbps=1048576 wiops=max" "jail.exec_args=--sleep 30"
 start "$P" "$O"
-grep -q " 6:b$mm " "$O" || grep -q " 6:b$mm\$" "$O" || fail "no disk fd: $(grep ^fds= "$O")"
-[ "$(stat -L -c %a "/proc/$BOX/fdinfo/6" >/dev/null; awk '/^flags/ {print $2}' "/proc/$BOX/fdinfo/6")" ] || fail fdinfo
-flags=$(awk '/^flags/ {print $2}' "/proc/$BOX/fdinfo/6")
+grep -q ":b$mm" "$O" && fail "the VMM holds the disk: $(grep ^fds= "$O")"
+HB=$(helper hyve-blk) || exit 1
+got=$(stat -L -c '%t:%T' "/proc/$HB/fd/4")
+[ "$((16#${got%:*})):$((16#${got#*:}))" = "$mm" ] || fail "hyve-blk's fd 4 is not the disk: $got"
+flags=$(awk '/^flags/ {print $2}' "/proc/$HB/fdinfo/4")
+[ -n "$flags" ] || fail fdinfo
 [ $((8#$flags & 3)) = 0 ] || fail "disk fd is not O_RDONLY (flags $flags)"
 if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
 	grep -q "^$mm rbps=1048576" "/sys/fs/cgroup/hyve/$NAME/io.max" || fail "io.max"

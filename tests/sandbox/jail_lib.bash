@@ -147,3 +147,23 @@ stop() {
 want() {
 	grep -qxF "$2=$3" "$1" || fail "$2: expected \"$3\", got \"$(grep "^$2=" "$1")\""
 }
+
+# helper PROG: the host pid of the supervisor's child that runs PROG (a
+# device helper, hyve-jail(8) step 7); fails when there is none.
+helper() {
+	local c i
+	for i in $(seq 30); do
+		for c in $(cat "/proc/$SUP/task/$SUP/children" 2>/dev/null); do
+			[ "$(cat "/proc/$c/comm" 2>/dev/null)" = "$1" ] &&
+				{ echo "$c"; return 0; }
+		done
+		sleep 0.1
+	done
+	fail "no $1 helper under supervisor $SUP"
+}
+
+# novirtio FILE: drop the profile's virtio devices (no helpers: the box is
+# alone in its pid namespace).
+novirtio() {
+	sed -i '/^pci\.0\.[234]\.0\./d' "$1"
+}

@@ -9,7 +9,10 @@ profile "$P" "jail.seccomp=log" "jail.exec_args=--sleep 30"
 start "$P" "$O"
 d=$(ip -d link show "$tap") || fail "tap $tap not created"
 grep -q "tun type tap pi off vnet_hdr on persist off" <<<"$d" || fail "tap flags: $d"
-grep -q ' 7:c10:200 ' "$O" || fail "the box has no tap fd: $(grep ^fds= "$O")"
+grep -q 'c10:200' "$O" && fail "the VMM holds the tap: $(grep ^fds= "$O")"
+HN=$(helper hyve-net) || exit 1
+[ "$(stat -L -c '%t:%T' "/proc/$HN/fd/4")" = "a:c8" ] || fail "hyve-net's fd 4 is not the tap"
+grep -q "^iff:.*$tap" "/proc/$HN/fdinfo/4" || fail "hyve-net's fd 4 is not $tap: $(cat "/proc/$HN/fdinfo/4")"
 stop
 jail_clean
 

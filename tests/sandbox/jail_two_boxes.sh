@@ -13,8 +13,6 @@ start "$A" "$T/a.out"
 ua=$(grep '^uid=' "$T/a.out") ub=$(grep '^uid=' "$T/b.out")
 [ "$ua" != "$ub" ] || fail "same uid: $ua"
 want "$T/a.out" "pid $BOXB" ESRCH
-want "$T/a.out" kill_all ESRCH
-want "$T/b.out" kill_all ESRCH
 want "$T/a.out" netifs lo
 want "$T/b.out" netifs lo
 for r in "/proc/$BOX/root" "/proc/$BOXB/root"; do
@@ -22,8 +20,16 @@ for r in "/proc/$BOX/root" "/proc/$BOXB/root"; do
 		[ -e "$r$p" ] && fail "$r$p is reachable"
 	done
 done
-# Each box holds exactly one tap fd: its own.
-[ "$(grep '^fds=' "$T/a.out" | grep -o 'c10:200' | wc -l)" = 1 ] || fail "a's fds"
+# The boxes hold no tap; each VM's hyve-net holds exactly its own, under
+# a uid of its own, in its VM's pid namespace.
+grep -q 'c10:200' "$T/a.out" "$T/b.out" && fail "a box holds a tap"
+HA=$(helper hyve-net) || exit 1
+HBB=$(SUP=$SUPB helper hyve-net) || exit 1
+grep -q "^iff:.*${TAPP}t0" "/proc/$HA/fdinfo/4" || fail "a's hyve-net fd 4"
+grep -q "^iff:.*${TAPP}bt0" "/proc/$HBB/fdinfo/4" || fail "b's hyve-net fd 4"
+[ "$(stat -c %u "/proc/$HA")" != "$(stat -c %u "/proc/$HBB")" ] || fail "helpers share a uid"
+[ "$(readlink /proc/$HA/ns/pid)" = "$(readlink /proc/$BOX/ns/pid)" ] || fail "a's helper not in a's pid ns"
+[ "$(readlink /proc/$HBB/ns/pid)" = "$(readlink /proc/$BOXB/ns/pid)" ] || fail "b's helper not in b's pid ns"
 [ "$(nsenter -t "$BOX" -n ip -o link | awk '{print $2}')" = "lo:" ] || fail "a's network"
 [ "$(readlink /proc/$BOX/ns/net)" != "$(readlink /proc/$BOXB/ns/net)" ] || fail "shared net ns"
 [ "$(readlink /proc/$BOX/ns/pid)" != "$(readlink /proc/$BOXB/ns/pid)" ] || fail "shared pid ns"

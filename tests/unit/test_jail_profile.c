@@ -325,14 +325,17 @@ test_argv_and_fds(void **state)
 {
 	struct fx *fx = *state;
 	char strs[4096], *argv[64];
-	int fdmap[6 + JAIL_MAX_DISKS + JAIL_MAX_TAPS], nfds, argc;
+	int fdmap[6 + JAIL_MAX_HELPERS], nfds, argc;
 
 	assert_int_equal(apply(fx, "jail.uid=4000\n"), 0);
 	fx->j.kvm_fd = 30;
 	fx->j.kernel_fd = 31;
 	fx->j.pty_master = 32;
-	fx->j.disks[0].fd = 33;
-	fx->j.taps[0].fd = 34;
+	fx->j.disks[0].fd = 40;		/* the helpers', never hyve's */
+	fx->j.taps[0].fd = 41;
+	assert_int_equal(fx->j.nhelpers, 2);
+	fx->j.helpers[0].sock[0] = 33;
+	fx->j.helpers[1].sock[0] = 34;
 	fx->j.ctl_fd = 35;
 	argc = jail_run_argv(&fx->j, argv, 64, strs, sizeof(strs), fdmap,
 	    (int)(sizeof(fdmap) / sizeof(fdmap[0])), &nfds);
@@ -340,17 +343,21 @@ test_argv_and_fds(void **state)
 	assert_int_equal(fdmap[0], 30);		/* fd 3: /dev/kvm */
 	assert_int_equal(fdmap[1], 31);		/* fd 4: boot.kernel */
 	assert_int_equal(fdmap[2], 32);		/* fd 5: console */
-	assert_int_equal(fdmap[3], 33);		/* fd 6: disk */
-	assert_int_equal(fdmap[4], 34);		/* fd 7: tap */
+	assert_int_equal(fdmap[3], 33);		/* fd 6: hyve-blk's socket */
+	assert_int_equal(fdmap[4], 34);		/* fd 7: hyve-net's socket */
 	assert_int_equal(fdmap[5], 35);		/* fd 8: control socket */
 	assert_string_equal(argv[0], "hyve");
-	/* Sorted keys, jail.* dropped, resources replaced by their fds, the
-	 * control socket last. */
+	/* Sorted keys, jail.* and the helpers' options dropped, resources
+	 * replaced by their fds; then the KVM device, the helpers' sockets
+	 * and the control socket. */
+	char diskkv[PATH_MAX + 16];
+	snprintf(diskkv, sizeof(diskkv), "pci.0.2.0.path=%s", fx->disk);
 	const char *want[] = { "boot.kernel=fd:4", "lpc.com1.path=fd:5",
 	    "name=vm0", "pci.0.0.0.device=hostbridge",
 	    "pci.0.1.0.device=lpc", "pci.0.2.0.device=virtio-blk",
-	    "pci.0.2.0.path=fd:6", "pci.0.3.0.backend=fd:7",
-	    "pci.0.3.0.device=virtio-net", "ctl.path=fd:8" };
+	    diskkv, "pci.0.3.0.backend=hv0tap0",
+	    "pci.0.3.0.device=virtio-net", "kvm.path=fd:3",
+	    "pci.0.2.0.sock=fd:6", "pci.0.3.0.sock=fd:7", "ctl.path=fd:8" };
 	int n = (int)(sizeof(want) / sizeof(want[0]));
 	assert_int_equal(argc, 1 + 2 * n);
 	for (int i = 0; i < n; i++) {
