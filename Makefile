@@ -114,6 +114,7 @@ demo: deps
 lint-man:
 	@set -e; for m in docs/*.[1-8]; do [ -e "$$m" ] || continue; \
 		mandoc -Tlint -W warning "$$m"; done; echo "mandoc -Tlint: clean"
+	@scripts/check-docs.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
