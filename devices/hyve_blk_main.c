@@ -30,6 +30,7 @@
 
 #include "devices/blk.h"
 #include "devices/evloop.h"
+#include "devices/helper_fd.h"
 #include "devices/vu.h"
 #include "policy/policy.h"
 
@@ -52,39 +53,6 @@ static long num_arg(const char *s, long min, long max)
 	if (errno || *end || end == s || v < min || v > max)
 		usage();
 	return v;
-}
-
-/* The fd must be what hyve promised: a connected unix stream socket. */
-static int check_sock(int fd)
-{
-	int type = 0, domain = 0;
-	socklen_t len = sizeof(type);
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISSOCK(st.st_mode))
-		return -ENOTSOCK;
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
-		return -errno;
-	len = sizeof(domain);
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0)
-		return -errno;
-	if (type != SOCK_STREAM || domain != AF_UNIX)
-		return -EPROTOTYPE;
-	return 0;
-}
-
-/* Close every fd above stderr except a and b. */
-static void close_others(int a, int b)
-{
-	int lo = a < b ? a : b, hi = a < b ? b : a;
-
-	if (lo > 3)
-		close_range(3, (unsigned int)lo - 1, 0);
-	if (hi > lo + 1)
-		close_range((unsigned int)lo + 1, (unsigned int)hi - 1, 0);
-	close_range((unsigned int)hi + 1, ~0u, 0);
 }
 
 static const char *blk_init_why(int rc)
@@ -161,13 +129,13 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc || sock < 0 || conf.fd < 0 || sock == conf.fd)
 		usage();
-	rc = check_sock(sock);
+	rc = helper_check_sock(sock);
 	if (rc < 0) {
 		fprintf(stderr, "hyve-blk: fd %d: %s\n", sock, strerror(-rc));
 		return 1;
 	}
 	/* only stdio, the socket and the disk stay: nothing else is ours */
-	close_others(sock, conf.fd);
+	helper_close_others(sock, conf.fd);
 
 	rc = blk_init(&blk, &conf);
 	if (rc < 0) {

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "devices/evloop.h"
+#include "devices/helper_fd.h"
 #include "devices/net.h"
 #include "devices/vu.h"
 #include "policy/policy.h"
@@ -55,39 +56,6 @@ static long num(const char *s, long lo, long hi)
 	if (errno || *end || end == s || v < lo || v > hi)
 		usage();
 	return v;
-}
-
-/* The fd must be what hyve promised: a connected unix stream socket. */
-static int check_sock(int fd)
-{
-	int type = 0, domain = 0;
-	socklen_t len = sizeof(type);
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISSOCK(st.st_mode))
-		return -ENOTSOCK;
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
-		return -errno;
-	len = sizeof(domain);
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0)
-		return -errno;
-	if (type != SOCK_STREAM || domain != AF_UNIX)
-		return -EPROTOTYPE;
-	return 0;
-}
-
-/* Close every fd but stdio, sock and tap: nothing else is ours. */
-static void close_others(unsigned int a, unsigned int b)
-{
-	unsigned int lo = a < b ? a : b, hi = a < b ? b : a;
-
-	if (lo > 3)
-		close_range(3, lo - 1, 0);
-	if (hi > lo + 1)
-		close_range(lo + 1, hi - 1, 0);
-	close_range(hi + 1, ~0u, 0);
 }
 
 int main(int argc, char **argv)
@@ -140,12 +108,12 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc || sock < 0 || cfg.tap_fd < 0 || sock == cfg.tap_fd)
 		usage();
-	rc = check_sock(sock);
+	rc = helper_check_sock(sock);
 	if (rc < 0) {
 		fprintf(stderr, "hyve-net: --fd %d: %s\n", sock, strerror(-rc));
 		return 1;
 	}
-	close_others((unsigned int)sock, (unsigned int)cfg.tap_fd);
+	helper_close_others(sock, cfg.tap_fd);
 	/* everything the tap needs that is not a feature of the driver */
 	rc = net_tap_prepare(cfg.tap_fd, &cfg.tap_offload);
 	if (rc < 0) {

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "devices/evloop.h"
+#include "devices/helper_fd.h"
 #include "devices/rng.h"
 #include "devices/vu.h"
 #include "policy/policy.h"
@@ -32,27 +33,6 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: hyve-rng --fd N [--seccomp kill|log]\n");
 	exit(2);
-}
-
-/* The fd must be what hyve promised: a connected unix stream socket. */
-static int check_sock(int fd)
-{
-	int type = 0, domain = 0;
-	socklen_t len = sizeof(type);
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISSOCK(st.st_mode))
-		return -ENOTSOCK;
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
-		return -errno;
-	len = sizeof(domain);
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0)
-		return -errno;
-	if (type != SOCK_STREAM || domain != AF_UNIX)
-		return -EPROTOTYPE;
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -74,7 +54,7 @@ int main(int argc, char **argv)
 	fd = strtol(argv[2], &end, 10);
 	if (errno || *end || end == argv[2] || fd < 3 || fd > INT_MAX)
 		usage();
-	rc = check_sock((int)fd);
+	rc = helper_check_sock((int)fd);
 	if (rc < 0) {
 		fprintf(stderr, "hyve-rng: fd %ld: %s\n", fd, strerror(-rc));
 		return 1;
@@ -83,9 +63,7 @@ int main(int argc, char **argv)
 	 * Only stdio and the socket stay open: anything else inherited by
 	 * mistake is no business of a device helper.
 	 */
-	if (fd > 3)
-		close_range(3, (unsigned int)fd - 1, 0);
-	close_range((unsigned int)fd + 1, ~0u, 0);
+	helper_close_others((int)fd, (int)fd);
 
 	/*
 	 * The filter goes on before the first byte from the front end is

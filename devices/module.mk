@@ -14,7 +14,7 @@ test_vu_LIBS := -lpthread
 
 # ------------------------------------------------------------------ hyve-rng
 PROGS += hyve-rng
-hyve-rng_SRCS = devices/hyve_rng_main.c devices/rng.c $(VU_SRCS) $(POLICY_SRCS)
+hyve-rng_SRCS = devices/hyve_rng_main.c devices/helper_fd.c devices/rng.c $(VU_SRCS) $(POLICY_SRCS)
 hyve-rng_LIBS = $(POLICY_LIBS)
 # static: hyve-jail runs it in an empty root without libraries
 ifneq ($(SANITIZE),1)
