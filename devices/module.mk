@@ -6,7 +6,8 @@ VIRTQ_SRCS := devices/gmem.c devices/virtq.c
 UNIT_TESTS += test_virtq
 test_virtq_SRCS := tests/unit/test_virtq.c $(VIRTQ_SRCS)
 
-VU_SRCS := $(VIRTQ_SRCS) devices/vu.c devices/vu_front.c devices/evloop.c
+VU_SRCS := $(VIRTQ_SRCS) devices/vu.c devices/vu_front.c devices/vu_io.c \
+	devices/evloop.c
 
 UNIT_TESTS += test_vu
 test_vu_SRCS := tests/unit/test_vu.c $(VU_SRCS)

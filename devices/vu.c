@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE /* F_GET_SEALS */
 #include "devices/vu.h"
+#include "devices/vu_io.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -635,63 +636,6 @@ static bool has_reply_body(uint32_t req)
 
 /* ------------------------------------------------------------ framing */
 
-/*
- * Read exactly len bytes. Ancillary fds are collected into fds (when not
- * NULL) or counted as stray and closed. 1 on success, 0 on EOF before the
- * first byte, -errno otherwise.
- */
-static int recv_full(struct vu_dev *dev, void *buf, size_t len, int *fds,
-		     unsigned int *nfds, bool *ctrunc)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		union {
-			struct cmsghdr align;
-			char buf[CMSG_SPACE(sizeof(int) * VHOST_USER_MAX_REGIONS)];
-		} cbuf;
-		struct iovec iov = { (uint8_t *)buf + got, len - got };
-		struct msghdr mh = {
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf.buf),
-		};
-		struct cmsghdr *c;
-		ssize_t n = recvmsg(dev->sock, &mh, MSG_CMSG_CLOEXEC);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (mh.msg_flags & MSG_CTRUNC)
-			*ctrunc = true;
-		for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-			size_t k, cnt;
-
-			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-			    c->cmsg_len < CMSG_LEN(0))
-				continue;
-			cnt = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			for (k = 0; k < cnt; k++) {
-				int fd;
-
-				memcpy(&fd, CMSG_DATA(c) + k * sizeof(int), sizeof(int));
-				if (fds && *nfds < VHOST_USER_MAX_REGIONS) {
-					fds[(*nfds)++] = fd;
-				} else {
-					close(fd);
-					*ctrunc = true;
-				}
-			}
-		}
-		if (n == 0)
-			return got == 0 ? 0 : -EPROTO;
-		got += (size_t)n;
-		fds = NULL;   /* fds belong to the first byte of a message only */
-	}
-	return 1;
-}
-
 static int send_reply(struct vu_dev *dev, const struct vu_msg *m,
 		      const void *body, uint32_t size)
 {
@@ -725,7 +669,7 @@ int vu_dev_dispatch(struct vu_dev *dev)
 	for (unsigned int i = 0; i < VHOST_USER_MAX_REGIONS; i++)
 		m.fds[i] = -1;
 
-	rc = recv_full(dev, &m.hdr, sizeof(m.hdr), m.fds, &m.nfds, &ctrunc);
+	rc = vu_recv_fds(dev->sock, &m.hdr, sizeof(m.hdr), m.fds, &m.nfds, &ctrunc);
 	if (rc == 0) {
 		rc = -ECONNRESET;
 		goto out;
@@ -740,7 +684,7 @@ int vu_dev_dispatch(struct vu_dev *dev)
 		goto out;
 	}
 	if (m.hdr.size) {
-		rc = recv_full(dev, &m.p, m.hdr.size, NULL, NULL, &ctrunc);
+		rc = vu_recv_fds(dev->sock, &m.p, m.hdr.size, NULL, NULL, &ctrunc);
 		if (rc <= 0) {
 			rc = rc == 0 ? -EPROTO : rc;
 			goto out;

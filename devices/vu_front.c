@@ -5,6 +5,7 @@
  * is not exactly the one expected, or fds attached are all -EPROTO.
  */
 #include "devices/vu_front.h"
+#include "devices/vu_io.h"
 
 #include <errno.h>
 #include <string.h>
@@ -66,47 +67,15 @@ int vu_front_send(struct vu_front *f, uint32_t req, uint32_t flags,
 	return (size_t)n == sizeof(h) + size ? 0 : -EIO;
 }
 
-/* Read exactly len bytes, closing any fd that comes along. */
+/* Read exactly len bytes: a reply carries no fd, so any that comes along
+ * is closed and flagged; the helper hanging up is -ECONNRESET. */
 static int recv_exact(int sock, void *buf, size_t len, bool *had_fds)
 {
-	size_t got = 0;
+	int rc = vu_recv_fds(sock, buf, len, NULL, NULL, had_fds);
 
-	while (got < len) {
-		union {
-			struct cmsghdr align;
-			char buf[CMSG_SPACE(sizeof(int) * VHOST_USER_MAX_REGIONS)];
-		} cbuf;
-		struct iovec iov = { (uint8_t *)buf + got, len - got };
-		struct msghdr mh = {
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf.buf),
-		};
-		struct cmsghdr *c;
-		ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-				continue;
-			for (size_t k = 0; k < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++) {
-				int fd;
-
-				memcpy(&fd, CMSG_DATA(c) + k * sizeof(int), sizeof(int));
-				close(fd);
-				*had_fds = true;
-			}
-		}
-		if (mh.msg_flags & MSG_CTRUNC)
-			*had_fds = true;
-		if (n == 0)
-			return -ECONNRESET;
-		got += (size_t)n;
-	}
-	return 0;
+	if (rc == 0 || rc == -EPROTO)
+		return -ECONNRESET;
+	return rc < 0 ? rc : 0;
 }
 
 int vu_front_recv(struct vu_front *f, uint32_t req, void *body, uint32_t size)
