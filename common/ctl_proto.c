@@ -101,6 +101,7 @@ ctl_stats_sanitize(struct ctl_stats *st)
 	for (unsigned int i = 0; i < CTL_MAX_DEVS; i++) {
 		st->devs[i].name[sizeof(st->devs[i].name) - 1] = '\0';
 		st->devs[i].slot[sizeof(st->devs[i].slot) - 1] = '\0';
+		st->devs[i].flags &= CTL_DEV_COUNTERS;
 	}
 }
 
@@ -108,22 +109,6 @@ void
 ctl_error_sanitize(struct ctl_error *e)
 {
 	e->msg[sizeof(e->msg) - 1] = '\0';
-}
-
-int
-ctl_helper_stats_check(const void *buf, size_t n)
-{
-	struct ctl_helper_stats hs;
-
-	if (n != sizeof(hs))
-		return -EPROTO;
-	memcpy(&hs, buf, sizeof(hs));
-	if (hs.magic != CTL_MAGIC || hs.version != CTL_VERSION ||
-	    hs.size != sizeof(hs))
-		return -EPROTO;
-	if (hs.state > CTL_DEV_GONE)
-		return -EINVAL;
-	return 0;
 }
 
 const char *

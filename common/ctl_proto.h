@@ -1,7 +1,6 @@
 /*
  * ctl_proto: the wire protocol between hyvectl and a running hyve's control
- * socket (/run/hyve/NAME/ctl.sock), and the stats record a device helper
- * hands to hyve.
+ * socket (/run/hyve/NAME/ctl.sock).
  *
  * Transport: an AF_UNIX SOCK_SEQPACKET socket, so one read() is one whole
  * message.  Every message is a struct ctl_hdr followed by exactly hdr.len
@@ -27,7 +26,7 @@
 #include <stdint.h>
 
 #define CTL_MAGIC	0x4c544356u	/* "VCTL" little-endian */
-#define CTL_VERSION	1u
+#define CTL_VERSION	2u	/* 2: ctl_dev_stats gained flags */
 
 /* Socket name inside the run directory, and the run base. */
 #define CTL_RUN_BASE	"/run/hyve"
@@ -97,33 +96,27 @@ enum ctl_dev_state {
 	CTL_DEV_GONE = 2,		/* its helper died or was never there */
 };
 
-/* What a device helper (hyve-blk, hyve-net, ...) reports about itself.
- * The helper sends it to hyve on its control channel; hyve checks it with
- * ctl_helper_stats_check() and copies the counters into ctl_dev_stats. */
-struct ctl_helper_stats {
-	uint32_t magic;		/* CTL_MAGIC */
-	uint16_t version;	/* CTL_VERSION */
-	uint16_t size;		/* sizeof(struct ctl_helper_stats) */
-	uint32_t state;		/* enum ctl_dev_state */
-	uint32_t pad;
-	uint64_t requests;	/* completed guest requests (chains) */
-	uint64_t bytes_in;	/* read by the guest (disk read, net rx) */
-	uint64_t bytes_out;	/* written by the guest (disk write, net tx) */
-	uint64_t errors;	/* requests completed with an error status */
-	uint64_t needs_reset;	/* times the device went NEEDS_RESET */
-};
-_Static_assert(sizeof(struct ctl_helper_stats) == 56,
-    "ctl_helper_stats is 56 bytes");
+/* flags of struct ctl_dev_stats */
+#define CTL_DEV_COUNTERS	0x1u	/* requests..errors came from the helper */
 
+/*
+ * One virtio device.  state and needs_reset are hyve's own observations
+ * (it saw the device go NEEDS_RESET, or its helper die); requests, bytes
+ * and errors are what the helper reports in its stats area (see
+ * devices/vu_proto.h, VHOST_USER_HYVE_SET_STATS_AREA) and are valid only
+ * with CTL_DEV_COUNTERS: a helper that offers no stats area, or whose area
+ * does not check out, leaves them 0 without the flag.
+ */
 struct ctl_dev_stats {
-	char name[16];		/* "virtio-blk", NUL-terminated */
+	char name[12];		/* "virtio-blk", NUL-terminated */
 	char slot[12];		/* "0:2:0", NUL-terminated */
 	uint32_t state;		/* enum ctl_dev_state */
-	uint64_t requests;
-	uint64_t bytes_in;
-	uint64_t bytes_out;
-	uint64_t errors;
-	uint64_t needs_reset;
+	uint32_t flags;		/* CTL_DEV_* */
+	uint64_t requests;	/* completed guest requests (chains) */
+	uint64_t bytes_in;	/* to the guest: disk read, net rx, entropy */
+	uint64_t bytes_out;	/* from the guest: disk write, net tx */
+	uint64_t errors;	/* requests failed or frames dropped */
+	uint64_t needs_reset;	/* times the device went NEEDS_RESET */
 };
 _Static_assert(sizeof(struct ctl_dev_stats) == 72, "ctl_dev_stats is 72 bytes");
 
@@ -176,10 +169,6 @@ int ctl_msg_parse(const void *buf, size_t n, struct ctl_hdr *hdr,
 void ctl_info_sanitize(struct ctl_info *in);
 void ctl_stats_sanitize(struct ctl_stats *st);
 void ctl_error_sanitize(struct ctl_error *e);
-
-/* 0 when a helper's record is acceptable, -EPROTO (magic/version/size) or
- * -EINVAL (unknown state) otherwise. */
-int ctl_helper_stats_check(const void *buf, size_t n);
 
 /* Short lower-case name of a KVM exit reason ("io", "mmio", "hlt", ...),
  * or NULL for one hyvectl has no name for. */

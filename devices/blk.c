@@ -578,6 +578,19 @@ static int disk_size(int fd, bool *is_bdev, uint64_t *size)
 	return -ENODEV;
 }
 
+/* The stats area's view (vu_dev_publish): reads are bytes to the guest. */
+static void blk_counters(struct vu_dev *dev, struct vu_counters *out)
+{
+	const struct blk *b = dev->priv;
+
+	for (unsigned int k = 0; k < BLK_K__COUNT; k++)
+		out->requests += b->stats.requests[k];
+	out->bytes_in = b->stats.bytes_read;
+	out->bytes_out = b->stats.bytes_written;
+	/* bad_request and io_failures are already inside ioerr/unsupp */
+	out->errors = b->stats.ioerr + b->stats.unsupp + b->stats.no_status;
+}
+
 int blk_init(struct blk *b, const struct blk_conf *conf)
 {
 	uint64_t size;
@@ -636,6 +649,7 @@ int blk_init(struct blk *b, const struct blk_conf *conf)
 		.config_size = BLK_CONFIG_SIZE,
 		.get_config = blk_get_config,
 		.process = blk_process,
+		.stats = blk_counters,
 	};
 	if (conf->ro)
 		b->ops.features |= FBIT(VIRTIO_BLK_F_RO);

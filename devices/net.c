@@ -547,6 +547,18 @@ static int tap_cb(void *arg)
 	return 0;
 }
 
+/* The stats area's view (vu_dev_publish): a frame is a request. */
+static void net_counters(struct vu_dev *dev, struct vu_counters *out)
+{
+	const struct net *n = dev->priv;
+
+	out->requests = n->stats.rx_packets + n->stats.tx_packets;
+	out->bytes_in = n->stats.rx_bytes;
+	out->bytes_out = n->stats.tx_bytes;
+	for (unsigned int d = 0; d < NET_DROP__COUNT; d++)
+		out->errors += n->stats.drops[d];
+}
+
 int net_init(struct net *n, const struct net_config *cfg)
 {
 	uint64_t f;
@@ -573,6 +585,7 @@ int net_init(struct net *n, const struct net_config *cfg)
 		.get_config = net_get_config,
 		.process = net_process,
 		.reset = net_reset,
+		.stats = net_counters,
 	};
 	memcpy(n->config, cfg->mac, 6);
 	v = htole16(VIRTIO_NET_S_LINK_UP);

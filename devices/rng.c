@@ -58,6 +58,15 @@ static void rng_reset(struct vu_dev *dev)
 	(void)dev;
 }
 
+static void rng_counters(struct vu_dev *dev, struct vu_counters *out)
+{
+	const struct rng *r = dev->priv;
+
+	out->requests = r->requests;
+	out->bytes_in = r->bytes;
+	out->errors = r->failures;
+}
+
 const struct vu_dev_ops rng_ops = {
 	.name = "virtio-rng",
 	.features = 0,
@@ -65,4 +74,5 @@ const struct vu_dev_ops rng_ops = {
 	.config_size = 0,
 	.process = rng_process,
 	.reset = rng_reset,
+	.stats = rng_counters,
 };

@@ -84,7 +84,8 @@ uint64_t vu_dev_protocol_features(const struct vu_dev *dev)
 {
 	uint64_t f = (1ull << VHOST_USER_PROTOCOL_F_MQ) |
 		     (1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK) |
-		     (1ull << VHOST_USER_PROTOCOL_F_RESET_DEVICE);
+		     (1ull << VHOST_USER_PROTOCOL_F_RESET_DEVICE) |
+		     (1ull << VHOST_USER_PROTOCOL_F_HYVE_STATS);
 
 	if (dev->ops->config_size && dev->ops->get_config)
 		f |= 1ull << VHOST_USER_PROTOCOL_F_CONFIG;
@@ -223,11 +224,13 @@ void vu_queue_run(struct vu_dev *dev, unsigned int q)
 			break;
 		}
 	}
-	vu_queue_notify(dev, q);
-	if (virtq_needs_reset(&vr->vq)) {
+	/* the counters first: whoever the call or err fd wakes sees them */
+	if (virtq_needs_reset(&vr->vq))
 		dev->errors[VU_ERR_RING]++;
+	vu_dev_publish(dev);
+	vu_queue_notify(dev, q);
+	if (virtq_needs_reset(&vr->vq))
 		vring_signal_err(vr);
-	}
 }
 
 static int kick_cb(void *arg)
@@ -375,6 +378,89 @@ static struct vu_vring *state_ring(struct vu_dev *dev, const struct vu_msg *m)
 		return NULL;
 	}
 	return &dev->vr[m->p.state.index];
+}
+
+/* ------------------------------------------------------------ stats */
+
+static void unmap_stats(struct vu_dev *dev)
+{
+	if (dev->stats)
+		munmap(dev->stats, dev->stats_len);
+	dev->stats = NULL;
+	dev->stats_len = 0;
+}
+
+void vu_dev_publish(struct vu_dev *dev)
+{
+	struct vu_stats_area *a = dev->stats;
+	struct vu_counters c;
+	uint64_t refused = 0;
+
+	if (!a)
+		return;
+	memset(&c, 0, sizeof(c));
+	if (dev->ops->stats)
+		dev->ops->stats(dev, &c);
+	for (unsigned int i = 0; i < VU_ERR__COUNT; i++)
+		if (i != VU_ERR_RING)
+			refused += dev->errors[i];
+	/* whole 64-bit stores: hyve reads while we write */
+	__atomic_store_n(&a->requests, c.requests, __ATOMIC_RELAXED);
+	__atomic_store_n(&a->bytes_in, c.bytes_in, __ATOMIC_RELAXED);
+	__atomic_store_n(&a->bytes_out, c.bytes_out, __ATOMIC_RELAXED);
+	__atomic_store_n(&a->errors, c.errors, __ATOMIC_RELAXED);
+	__atomic_store_n(&a->ring_errors, dev->errors[VU_ERR_RING],
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&a->refused, refused, __ATOMIC_RELAXED);
+}
+
+/*
+ * HYVE_SET_STATS_AREA: map the front end's memfd for our counters. It is
+ * checked as a memory region is, but always wants both seals: a peer that
+ * could shrink it would SIGBUS us on the next store.
+ */
+static int h_set_stats_area(struct vu_dev *dev, struct vu_msg *m)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t len = m->p.u64;
+	struct vu_stats_area *a;
+	struct stat st;
+	int seals;
+	void *p;
+
+	if (need_size(dev, m, 8))
+		return -EINVAL;
+	if (!(dev->protocol_features &
+	      (1ull << VHOST_USER_PROTOCOL_F_HYVE_STATS)))
+		return refuse(dev, VU_ERR_STATE, -EPERM);
+	if (m->nfds != 1)
+		return refuse(dev, VU_ERR_FDS, -EINVAL);
+	if (len < VU_STATS_AREA_MIN || len > VU_STATS_AREA_MAX ||
+	    page <= 0 || len % (uint64_t)page)
+		return refuse(dev, VU_ERR_VALUE, -EINVAL);
+	if (fstat(m->fds[0], &st) < 0)
+		return refuse(dev, VU_ERR_MEM, -errno);
+	if (!S_ISREG(st.st_mode) || st.st_size < 0 ||
+	    (uint64_t)st.st_size != len)
+		return refuse(dev, VU_ERR_MEM, -EINVAL);
+	seals = fcntl(m->fds[0], F_GET_SEALS);
+	if (seals < 0 || (seals & (F_SEAL_SHRINK | F_SEAL_GROW)) !=
+	    (F_SEAL_SHRINK | F_SEAL_GROW))
+		return refuse(dev, VU_ERR_MEM, -EPERM);
+	p = mmap(NULL, (size_t)len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 m->fds[0], 0);
+	if (p == MAP_FAILED)
+		return refuse(dev, VU_ERR_MEM, -errno);
+	unmap_stats(dev);
+	dev->stats = p;
+	dev->stats_len = (size_t)len;
+	a = p;
+	memset(a, 0, sizeof(*a));
+	vu_dev_publish(dev);
+	a->version = VU_STATS_VERSION;
+	a->size = sizeof(*a);
+	__atomic_store_n(&a->magic, VU_STATS_MAGIC, __ATOMIC_RELEASE);
+	return 0;
 }
 
 static void reset_device(struct vu_dev *dev)
@@ -614,6 +700,8 @@ static int handle(struct vu_dev *dev, struct vu_msg *m)
 		if (need_nofds(dev, m))
 			return -EINVAL;
 		return h_set_config(dev, m);
+	case VHOST_USER_HYVE_SET_STATS_AREA:
+		return h_set_stats_area(dev, m);
 	default:
 		return refuse(dev, VU_ERR_UNKNOWN, -ENOSYS);
 	}
@@ -717,6 +805,8 @@ int vu_dev_dispatch(struct vu_dev *dev)
 	} else {
 		rc = 0;
 	}
+	/* a refusal is a counter too */
+	vu_dev_publish(dev);
 out:
 	/* framing errors: the fds of a message we never handled */
 	for (unsigned int i = 0; i < VHOST_USER_MAX_REGIONS; i++)
@@ -786,6 +876,7 @@ void vu_dev_fini(struct vu_dev *dev)
 		evloop_del(dev->loop, dev->sock);
 	dev->loop = NULL;
 	unmap_all(dev->maps);
+	unmap_stats(dev);
 	gmem_init(&dev->mem);
 	dev->mem_set = false;
 }

@@ -8,6 +8,10 @@
  * errors (bad version, oversized or truncated message) end the connection.
  * A device back end plugs in through a const struct vu_dev_ops.
  *
+ * hyve's one extension, the stats area (VHOST_USER_PROTOCOL_F_HYVE_STATS,
+ * vu_proto.h), is offered to every front end; one that does not know it
+ * never acks it and nothing changes.
+ *
  * Limits: VU_MAX_QUEUES queues, VHOST_USER_MAX_REGIONS (8) memory regions,
  * one fd per region. Memory fds must be sealed against shrinking
  * (F_SEAL_SHRINK, as memory-backend-memfd and hyve do) unless
@@ -32,6 +36,14 @@
 
 struct vu_dev;
 
+/* What a device counts, for the stats area (vu_proto.h). */
+struct vu_counters {
+	uint64_t requests;
+	uint64_t bytes_in;    /* to the guest */
+	uint64_t bytes_out;   /* from the guest */
+	uint64_t errors;
+};
+
 struct vu_dev_ops {
 	const char *name;
 	uint64_t features;        /* device feature bits; vu adds the ring ones */
@@ -48,6 +60,8 @@ struct vu_dev_ops {
 	void (*process)(struct vu_dev *dev, unsigned int q, struct virtq *vq);
 	/* device reset: forget negotiated state */
 	void (*reset)(struct vu_dev *dev);
+	/* NULL: no device counters (the area still gets vu's own) */
+	void (*stats)(struct vu_dev *dev, struct vu_counters *out);
 };
 
 /* Why a message was refused; one counter each. */
@@ -97,6 +111,9 @@ struct vu_dev {
 	struct vu_vring vr[VU_MAX_QUEUES];
 	uint64_t errors[VU_ERR__COUNT];
 	uint64_t messages;
+	/* the front end's stats area (HYVE_SET_STATS_AREA), or NULL */
+	struct vu_stats_area *stats;
+	size_t stats_len;
 };
 
 /* Bind ops to the connected socket `sock` (not closed by vu_dev_fini). */
@@ -123,6 +140,10 @@ void vu_queue_notify(struct vu_dev *dev, unsigned int q);
 /* Feature bits offered to the front end (device bits plus ring bits). */
 uint64_t vu_dev_features(const struct vu_dev *dev);
 uint64_t vu_dev_protocol_features(const struct vu_dev *dev);
+
+/* Store the current counters in the stats area, if there is one; vu calls
+ * it after every batch of requests and every message. */
+void vu_dev_publish(struct vu_dev *dev);
 
 /* Some queue is NEEDS_RESET (a guest broke a ring). */
 bool vu_dev_needs_reset(const struct vu_dev *dev);

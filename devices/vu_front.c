@@ -4,11 +4,14 @@
  * Must never trust a reply: wrong request, missing REPLY flag, a size that
  * is not exactly the one expected, or fds attached are all -EPROTO.
  */
+#define _GNU_SOURCE /* memfd_create, F_ADD_SEALS */
 #include "devices/vu_front.h"
 #include "devices/vu_io.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -244,4 +247,59 @@ int vu_front_set_config(struct vu_front *f, uint32_t off, const void *buf,
 	memcpy(c.payload, buf, len);
 	return request_ack(f, VHOST_USER_SET_CONFIG, &c, VU_CONFIG_HDR_SIZE + len,
 			   NULL, 0);
+}
+
+/* ------------------------------------------------------------ stats area */
+
+int vu_stats_area_create(size_t len, int *fd_out,
+			 const struct vu_stats_area **map_out)
+{
+	const int seals = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL;
+	void *p;
+	int fd, rc;
+
+	if (len < VU_STATS_AREA_MIN || len > VU_STATS_AREA_MAX)
+		return -EINVAL;
+	fd = memfd_create("hyve-stats", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)len) < 0 || fcntl(fd, F_ADD_SEALS, seals) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	/* read-only here: the numbers are the helper's to write */
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	*fd_out = fd;
+	*map_out = p;
+	return 0;
+}
+
+int vu_front_set_stats_area(struct vu_front *f, int fd, uint64_t len)
+{
+	return request_ack(f, VHOST_USER_HYVE_SET_STATS_AREA, &len, sizeof(len),
+			   &fd, 1);
+}
+
+int vu_stats_area_read(const struct vu_stats_area *a, struct vu_stats_area *out)
+{
+	/* each field once, whole: the helper writes while we read */
+	out->magic = __atomic_load_n(&a->magic, __ATOMIC_ACQUIRE);
+	out->version = __atomic_load_n(&a->version, __ATOMIC_RELAXED);
+	out->size = __atomic_load_n(&a->size, __ATOMIC_RELAXED);
+	out->requests = __atomic_load_n(&a->requests, __ATOMIC_RELAXED);
+	out->bytes_in = __atomic_load_n(&a->bytes_in, __ATOMIC_RELAXED);
+	out->bytes_out = __atomic_load_n(&a->bytes_out, __ATOMIC_RELAXED);
+	out->errors = __atomic_load_n(&a->errors, __ATOMIC_RELAXED);
+	out->ring_errors = __atomic_load_n(&a->ring_errors, __ATOMIC_RELAXED);
+	out->refused = __atomic_load_n(&a->refused, __ATOMIC_RELAXED);
+	if (out->magic != VU_STATS_MAGIC || out->version != VU_STATS_VERSION ||
+	    out->size != sizeof(*out))
+		return -EPROTO;
+	return 0;
 }

@@ -10,6 +10,7 @@
 #define HYVE_VU_FRONT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "devices/vu_proto.h"
@@ -51,5 +52,19 @@ int vu_front_get_config(struct vu_front *f, uint32_t off, void *buf,
 			uint32_t len);
 int vu_front_set_config(struct vu_front *f, uint32_t off, const void *buf,
 			uint32_t len);
+
+/*
+ * The stats area (vu_proto.h): a sealed memfd of len bytes, mapped
+ * read-only here; *fd_out goes to the helper with
+ * vu_front_set_stats_area() and may be closed after.  Before the sandbox
+ * only (memfd_create).
+ */
+int vu_stats_area_create(size_t len, int *fd_out,
+			 const struct vu_stats_area **map_out);
+int vu_front_set_stats_area(struct vu_front *f, int fd, uint64_t len);
+/* Copy the helper's counters: 0, or -EPROTO while the header is not (or
+ * no longer) right, and then *out must not be used. */
+int vu_stats_area_read(const struct vu_stats_area *a,
+		       struct vu_stats_area *out);
 
 #endif

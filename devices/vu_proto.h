@@ -40,6 +40,8 @@ enum vu_request {
 	VHOST_USER_GET_CONFIG = 24,
 	VHOST_USER_SET_CONFIG = 25,
 	VHOST_USER_RESET_DEVICE = 34,
+	/* hyve's own, only with VHOST_USER_PROTOCOL_F_HYVE_STATS: below */
+	VHOST_USER_HYVE_SET_STATS_AREA = 0x48590001,
 };
 
 /* header flags */
@@ -56,6 +58,9 @@ enum vu_request {
 #define VHOST_USER_PROTOCOL_F_REPLY_ACK 3
 #define VHOST_USER_PROTOCOL_F_CONFIG 9
 #define VHOST_USER_PROTOCOL_F_RESET_DEVICE 13
+/* hyve's extension (not in the vhost-user spec): the highest bit, far
+ * from the spec's own, so a front end that does not know it never acks it */
+#define VHOST_USER_PROTOCOL_F_HYVE_STATS 63
 
 /* SET_VRING_KICK/CALL/ERR payload: index in bits 0-7, "no fd" in bit 8 */
 #define VHOST_USER_VRING_IDX_MASK 0xffull
@@ -123,6 +128,38 @@ union vu_payload {
 	struct vu_mem_table mem;
 	struct vu_config config;
 };
+/*
+ * The stats area (hyve's extension).  When the back end offers
+ * VHOST_USER_PROTOCOL_F_HYVE_STATS and the front end acks it, the front end
+ * may send VHOST_USER_HYVE_SET_STATS_AREA with one fd: a memfd of exactly
+ * u64 bytes (the payload; VU_STATS_AREA_MIN..VU_STATS_AREA_MAX), sealed
+ * against shrinking and growing.  The back end maps it shared, writes the
+ * header, and from then on stores its counters there after each batch of
+ * requests (relaxed 64-bit stores: a reader sees each counter whole, not
+ * all of them from the same instant).  hyve maps the same memfd read-only
+ * and copies the counters for `hyvectl stats` without ever asking the
+ * helper, so a slow or hostile helper cannot stall the control thread; its
+ * numbers are only ever displayed, never acted on.  A second request
+ * replaces the area; the counters carry on.
+ */
+#define VU_STATS_MAGIC 0x53545648u	/* "HVTS" little-endian */
+#define VU_STATS_VERSION 1u
+#define VU_STATS_AREA_MIN 4096u
+#define VU_STATS_AREA_MAX 65536u
+
+struct vu_stats_area {
+	uint32_t magic;       /* VU_STATS_MAGIC once the back end mapped it */
+	uint16_t version;     /* VU_STATS_VERSION */
+	uint16_t size;        /* sizeof(struct vu_stats_area) */
+	uint64_t requests;    /* completed guest requests (chains, frames) */
+	uint64_t bytes_in;    /* to the guest: disk read, net rx, entropy */
+	uint64_t bytes_out;   /* from the guest: disk written, net tx */
+	uint64_t errors;      /* requests failed, frames dropped */
+	uint64_t ring_errors; /* the guest broke a ring (queue NEEDS_RESET) */
+	uint64_t refused;     /* vhost-user messages the back end refused */
+};
+_Static_assert(sizeof(struct vu_stats_area) == 56, "stats area header");
+
 /* Largest payload we ever accept; anything bigger is a framing error. */
 #define VU_MAX_PAYLOAD ((uint32_t)sizeof(union vu_payload))
 

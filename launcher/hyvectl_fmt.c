@@ -248,10 +248,16 @@ stats_json(FILE *f, const struct hv_vm *vm, const struct ctl_stats *st,
 		hv_json_str(f, d->name);
 		fputs(",\"state\":", f);
 		hv_json_str(f, dev_state(d->state));
-		fprintf(f, ",\"requests\":%" PRIu64 ",\"bytes_in\":%" PRIu64
-		    ",\"bytes_out\":%" PRIu64 ",\"errors\":%" PRIu64
-		    ",\"needs_reset\":%" PRIu64 "}", d->requests, d->bytes_in,
-		    d->bytes_out, d->errors, d->needs_reset);
+		/* the helper's counters, null when it reports none */
+		if (d->flags & CTL_DEV_COUNTERS)
+			fprintf(f, ",\"requests\":%" PRIu64 ",\"bytes_in\":%"
+			    PRIu64 ",\"bytes_out\":%" PRIu64 ",\"errors\":%"
+			    PRIu64, d->requests, d->bytes_in, d->bytes_out,
+			    d->errors);
+		else
+			fputs(",\"requests\":null,\"bytes_in\":null,"
+			    "\"bytes_out\":null,\"errors\":null", f);
+		fprintf(f, ",\"needs_reset\":%" PRIu64 "}", d->needs_reset);
 	}
 	fputs("],\"cgroup\":", f);
 	if (cg->version == 0) {
@@ -336,11 +342,24 @@ hv_print_stats(FILE *f, const struct hv_vm *vm, const struct ctl_stats *st,
 		for (uint32_t i = 0; i < st->ndevs; i++) {
 			const struct ctl_dev_stats *d = &st->devs[i];
 
-			hv_fmt_size(a, sizeof(a), d->bytes_in);
-			hv_fmt_size(b, sizeof(b), d->bytes_out);
-			fprintf(f, "%-8s %-12s %-11s %10" PRIu64 " %10s %10s %7"
-			    PRIu64 " %7" PRIu64 "\n", d->slot, d->name,
-			    dev_state(d->state), d->requests, a, b, d->errors,
+			char rq[24], er[24];
+
+			if (d->flags & CTL_DEV_COUNTERS) {
+				snprintf(rq, sizeof(rq), "%" PRIu64,
+				    d->requests);
+				hv_fmt_size(a, sizeof(a), d->bytes_in);
+				hv_fmt_size(b, sizeof(b), d->bytes_out);
+				snprintf(er, sizeof(er), "%" PRIu64, d->errors);
+			} else {
+				/* the helper keeps no stats area */
+				snprintf(rq, sizeof(rq), "-");
+				snprintf(a, sizeof(a), "-");
+				snprintf(b, sizeof(b), "-");
+				snprintf(er, sizeof(er), "-");
+			}
+			fprintf(f, "%-8s %-12s %-11s %10s %10s %10s %7s %7"
+			    PRIu64 "\n", d->slot, d->name,
+			    dev_state(d->state), rq, a, b, er,
 			    d->needs_reset);
 		}
 	} else {

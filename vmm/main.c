@@ -46,6 +46,7 @@
 #include "vmm/mptable.h"
 #include "vmm/pci.h"
 #include "vmm/pci_lpc.h"
+#include "vmm/pci_virtio.h"
 #include "vmm/uart.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -486,6 +487,16 @@ static void ctl_hook_stats(void *arg, struct ctl_stats *st)
 		    uart_backend_dropped(m->lp.com[0].be) : 0;
 		st->flags |= CTL_STATS_CONSOLE;
 	}
+	/* virtio devices in slot order; vpci_dev_stats takes no lock */
+	for (i = 0; i <= PCI_SLOTMAX; i++)
+		for (k = 0; k <= PCI_FUNCMAX; k++) {
+			struct pci_devinst *pi = m->pci.dev[i][k];
+
+			if (pi == NULL || st->ndevs >= CTL_MAX_DEVS)
+				continue;
+			if (vpci_dev_stats(pi, &st->devs[st->ndevs]) == 0)
+				st->ndevs++;
+		}
 }
 
 #ifdef HYVE_SECCOMP_TEST

@@ -39,11 +39,13 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/cfg.h"
+#include "common/ctl_proto.h"
 #include "devices/net_mac.h"
 #include "devices/vu_front.h"
 #include "devices/vu_proto.h"
@@ -123,6 +125,9 @@ struct vpci_dev {
 	bool mon_up, quit;
 	bool mon_started;		/* init done: the sandbox may be up */
 	struct vpci_stats st;
+	/* read by the control thread without the lock (vpci_dev_stats) */
+	const struct vu_stats_area *stats_area;	/* the helper's, read-only */
+	uint64_t resets;		/* times it went NEEDS_RESET (atomic) */
 };
 
 /* ------------------------------------------------------------ messages */
@@ -158,6 +163,16 @@ static void config_irq(struct vpci_dev *vd)
 	v = vd->regs.config_msix_vector;
 	if (v != VREGS_NO_VECTOR)
 		(void)pci_msix_notify(vd->pi, v);
+}
+
+/* Set DEVICE_NEEDS_RESET, count it and tell the driver, unless it was
+ * already set.  Lock held. */
+static void needs_reset(struct vpci_dev *vd)
+{
+	if (vregs_set_needs_reset(&vd->regs)) {
+		__atomic_add_fetch(&vd->resets, 1, __ATOMIC_RELAXED);
+		config_irq(vd);
+	}
 }
 
 static void wake_monitor(struct vpci_dev *vd)
@@ -252,7 +267,7 @@ static void backend_failed(struct vpci_dev *vd, const char *what, int r)
 	bool gone = r != -EIO;
 
 	if (gone)
-		vd->dead = true;
+		__atomic_store_n(&vd->dead, true, __ATOMIC_RELAXED);
 	if (!vd->reported && (gone || !vd->refusal_reported)) {
 		vd->reported = gone;
 		vd->refusal_reported = true;
@@ -262,8 +277,7 @@ static void backend_failed(struct vpci_dev *vd, const char *what, int r)
 		    strerror(-r),
 		    gone ? ", it stays unusable until the VM restarts" : "");
 	}
-	if (vregs_set_needs_reset(&vd->regs))
-		config_irq(vd);
+	needs_reset(vd);
 }
 
 #define VU_TRY(what, call) do {				\
@@ -314,8 +328,7 @@ static int backend_start(struct vpci_dev *vd)
 	unsigned int q;
 
 	if (vd->dead) {
-		if (vregs_set_needs_reset(&vd->regs))
-			config_irq(vd);
+		needs_reset(vd);
 		return -ENOTCONN;
 	}
 	/* From the first request on, the helper holds state a reset must
@@ -341,8 +354,7 @@ static int backend_start(struct vpci_dev *vd)
 		if (a.desc == 0 || a.avail == 0 || a.used == 0) {
 			/* The guest's fault: NEEDS_RESET, the helper is fine. */
 			vd->st.ring_errors++;
-			if (vregs_set_needs_reset(&vd->regs))
-				config_irq(vd);
+			needs_reset(vd);
 			return -EFAULT;
 		}
 		VU_TRY("SET_VRING_NUM", vu_front_set_state(&vd->vu,
@@ -393,12 +405,36 @@ static int backend_stop(struct vpci_dev *vd)
 }
 
 /* First contact: features, protocol features, queues, config space. */
+/*
+ * Give the helper a stats area (devices/vu_proto.h) for `hyvectl stats`.
+ * Now, before the sandbox: memfd_create is not in hyve's policy.  A helper
+ * that offered the area and then refuses it is broken: init fails.
+ */
+static int stats_area_setup(struct vpci_dev *vd)
+{
+	const struct vu_stats_area *a;
+	int fd, r;
+
+	r = vu_stats_area_create(VU_STATS_AREA_MIN, &fd, &a);
+	if (r < 0)
+		return r;
+	r = vu_front_set_stats_area(&vd->vu, fd, VU_STATS_AREA_MIN);
+	close(fd);
+	if (r < 0) {
+		munmap((void *)(uintptr_t)a, VU_STATS_AREA_MIN);
+		return r;
+	}
+	vd->stats_area = a;
+	return 0;
+}
+
 static int backend_hello(struct vpci_dev *vd, char *err, size_t errlen)
 {
 	const uint64_t want = FBIT(VHOST_USER_PROTOCOL_F_MQ) |
 	    FBIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |
 	    FBIT(VHOST_USER_PROTOCOL_F_CONFIG) |
-	    FBIT(VHOST_USER_PROTOCOL_F_RESET_DEVICE);
+	    FBIT(VHOST_USER_PROTOCOL_F_RESET_DEVICE) |
+	    FBIT(VHOST_USER_PROTOCOL_F_HYVE_STATS);
 	const char *step;
 	uint64_t pf = 0, nq;
 	int r;
@@ -421,6 +457,11 @@ static int backend_hello(struct vpci_dev *vd, char *err, size_t errlen)
 	if (r == 0) {
 		step = "SET_OWNER";
 		r = vu_front_simple(&vd->vu, VHOST_USER_SET_OWNER);
+	}
+	if (r == 0 && (vd->protocol_features &
+	    FBIT(VHOST_USER_PROTOCOL_F_HYVE_STATS))) {
+		step = "HYVE_SET_STATS_AREA";
+		r = stats_area_setup(vd);
 	}
 	vd->nq = vd->type->nqueues;
 	if (r == 0 && (vd->protocol_features &
@@ -496,6 +537,7 @@ static void do_action(struct vpci_dev *vd, enum vregs_action a,
 		update_routes(vd);
 		break;
 	case VREGS_ACT_NEEDS_RESET:
+		__atomic_add_fetch(&vd->resets, 1, __ATOMIC_RELAXED);
 		config_irq(vd);
 		break;
 	case VREGS_ACT_KICK:
@@ -682,7 +724,7 @@ static void helper_gone(struct vpci_dev *vd, bool exited)
 	if (exited && pid > 0)
 		(void)vhelper_status(&vd->helper, 200, how, sizeof(how));
 	pthread_mutex_lock(&vd->lock);
-	vd->dead = true;
+	__atomic_store_n(&vd->dead, true, __ATOMIC_RELAXED);
 	if (exited && vd->helper.pidfd >= 0) {
 		/* readable for good: stop polling it */
 		close(vd->helper.pidfd);
@@ -700,8 +742,7 @@ static void helper_gone(struct vpci_dev *vd, bool exited)
 			    "NEEDS_RESET, the VM goes on without it",
 			    vd->helper.prog);
 	}
-	if (vregs_set_needs_reset(&vd->regs))
-		config_irq(vd);
+	needs_reset(vd);
 	pthread_mutex_unlock(&vd->lock);
 }
 
@@ -777,8 +818,7 @@ static void *monitor(void *arg)
 					    "its ring; device marked "
 					    "NEEDS_RESET (said once)", q);
 				}
-				if (vregs_set_needs_reset(&vd->regs))
-					config_irq(vd);
+				needs_reset(vd);
 			}
 		}
 		pthread_mutex_unlock(&vd->lock);
@@ -1087,6 +1127,8 @@ static void vpci_free(struct vpci_dev *vd)
 	}
 	if (vd->wake_fd >= 0)
 		close(vd->wake_fd);
+	if (vd->stats_area != NULL)
+		munmap((void *)(uintptr_t)vd->stats_area, VU_STATS_AREA_MIN);
 	pthread_mutex_destroy(&vd->lock);
 	pthread_mutex_destroy(&vd->io_lock);
 	free(vd);
@@ -1280,6 +1322,43 @@ int vpci_get_stats(struct pci_devinst *pi, struct vpci_stats *st)
 	st->helper_pid = vd->helper.pid;
 	st->status = vd->regs.status;
 	pthread_mutex_unlock(&vd->lock);
+	return 0;
+}
+
+/*
+ * For the control thread: no lock, so a vCPU that waits on a slow helper
+ * under vd->lock cannot stall `hyvectl stats`.  Only atomics and the
+ * read-only stats area are read; the device and its area live as long as
+ * the VM (the control thread is stopped before pci_fini).
+ */
+int vpci_dev_stats(struct pci_devinst *pi, struct ctl_dev_stats *out)
+{
+	struct vpci_dev *vd = pi->softc;
+	struct vu_stats_area a;
+	uint8_t status;
+
+	if (vd == NULL || pi->emu->init != vpci_init)
+		return -ENODEV;
+	memset(out, 0, sizeof(*out));
+	snprintf(out->name, sizeof(out->name), "%s", vd->type->name);
+	snprintf(out->slot, sizeof(out->slot), "%u:%u:%u", pi->bus, pi->slot,
+	    pi->func);
+	status = __atomic_load_n(&vd->regs.status, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&vd->dead, __ATOMIC_RELAXED))
+		out->state = CTL_DEV_GONE;
+	else if (status & VIRTIO_STATUS_NEEDS_RESET)
+		out->state = CTL_DEV_NEEDS_RESET;
+	else
+		out->state = CTL_DEV_OK;
+	out->needs_reset = __atomic_load_n(&vd->resets, __ATOMIC_RELAXED);
+	if (vd->stats_area != NULL && vu_stats_area_read(vd->stats_area,
+	    &a) == 0) {
+		out->flags |= CTL_DEV_COUNTERS;
+		out->requests = a.requests;
+		out->bytes_in = a.bytes_in;
+		out->bytes_out = a.bytes_out;
+		out->errors = a.errors;
+	}
 	return 0;
 }
 

@@ -67,4 +67,9 @@ struct vpci_stats {
 
 int vpci_get_stats(struct pci_devinst *pi, struct vpci_stats *st);
 
+/* The device's line of `hyvectl stats`, safe on the control thread (no
+ * lock taken): -ENODEV when pi is not one of these virtio devices. */
+struct ctl_dev_stats;
+int vpci_dev_stats(struct pci_devinst *pi, struct ctl_dev_stats *st);
+
 #endif

@@ -1,7 +1,7 @@
 /*
  * fuzz_vu.c - libFuzzer target: arbitrary bytes as the vhost-user byte
- * stream a hostile front end sends, with 0-3 sealed memfds attached to the
- * messages the input chooses, through vu_dev_dispatch() until it ends.
+ * stream a hostile front end sends, with 0-3 sealed 64 KiB memfds (memory
+ * regions or a stats area) attached to the messages the input chooses, through vu_dev_dispatch() until it ends.
  *
  * The back end's socket is non-blocking and the stream is shut down after
  * the input, so a run always ends. Built only by `make fuzz` (clang).
@@ -52,6 +52,13 @@ static void f_reset(struct vu_dev *dev)
 	(void)dev;
 }
 
+/* gives the stats area (HYVE_SET_STATS_AREA) something to publish */
+static void f_stats(struct vu_dev *dev, struct vu_counters *out)
+{
+	out->requests = dev->messages;
+	out->errors = 1;
+}
+
 static const struct vu_dev_ops ops = {
 	.name = "fuzz",
 	.features = 1ull << 5,
@@ -61,6 +68,7 @@ static const struct vu_dev_ops ops = {
 	.set_config = f_set_config,
 	.process = f_process,
 	.reset = f_reset,
+	.stats = f_stats,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -79,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < nfds; i++) {
 		fds[i] = memfd_create("fuzz", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 		if (fds[i] < 0 || ftruncate(fds[i], 65536) < 0 ||
-		    fcntl(fds[i], F_ADD_SEALS, F_SEAL_SHRINK) < 0)
+		    fcntl(fds[i], F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) < 0)
 			__builtin_trap();
 	}
 	vu_front_init(&fe, sv[0], 0);

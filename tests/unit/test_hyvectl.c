@@ -378,8 +378,15 @@ test_stats_output(void **state)
 	strcpy(st.devs[0].name, "virtio-blk");
 	strcpy(st.devs[0].slot, "0:2:0");
 	st.devs[0].state = CTL_DEV_NEEDS_RESET;
+	st.devs[0].flags = CTL_DEV_COUNTERS;
 	st.devs[0].requests = 7;
+	st.devs[0].bytes_in = 4096;
 	st.devs[0].needs_reset = 1;
+	st.ndevs = 2;
+	strcpy(st.devs[1].name, "virtio-rnd");
+	strcpy(st.devs[1].slot, "0:4:0");
+	st.devs[1].state = CTL_DEV_GONE;
+	st.devs[1].requests = 99;	/* no CTL_DEV_COUNTERS: not shown */
 	cg.version = 2;
 	strcpy(cg.path, "/hyve/vm0");
 	cg.cpu_usec = 1500000;
@@ -394,7 +401,13 @@ test_stats_output(void **state)
 	assert_non_null(strstr(o, "\"console\":{\"tx\":9,\"rx\":0,"
 	    "\"dropped\":0}"));
 	assert_non_null(strstr(o, "{\"slot\":\"0:2:0\",\"device\":"
-	    "\"virtio-blk\",\"state\":\"needs-reset\",\"requests\":7,"));
+	    "\"virtio-blk\",\"state\":\"needs-reset\",\"requests\":7,"
+	    "\"bytes_in\":4096,\"bytes_out\":0,\"errors\":0,"
+	    "\"needs_reset\":1}"));
+	assert_non_null(strstr(o, "{\"slot\":\"0:4:0\",\"device\":"
+	    "\"virtio-rnd\",\"state\":\"gone\",\"requests\":null,"
+	    "\"bytes_in\":null,\"bytes_out\":null,\"errors\":null,"
+	    "\"needs_reset\":0}"));
 	assert_non_null(strstr(o, "\"cgroup\":{\"path\":\"/hyve/vm0\","
 	    "\"version\":2,\"cpu_usec\":1500000,\"memory\":1048576,"
 	    "\"memory_max\":\"max\",\"pids\":4,\"pids_max\":null}"));
@@ -403,6 +416,11 @@ test_stats_output(void **state)
 	assert_non_null(strstr(o, "123 total (vcpu0 100, vcpu1 23)"));
 	assert_non_null(strstr(o, "io 120"));
 	assert_non_null(strstr(o, "needs-reset"));
+	assert_non_null(strstr(o, "0:2:0    virtio-blk   needs-reset"
+	    "          7         4K         0B       0       1\n"));
+	assert_non_null(strstr(o, "0:4:0    virtio-rnd   gone       "
+	    "          -          -          -       -       0\n"));
+	assert_null(strstr(o, "99"));
 	assert_non_null(strstr(o, "cpu 1.500s"));
 	assert_non_null(strstr(o, "memory 1M / max"));
 	free(o);

@@ -107,6 +107,16 @@ static void echo_reset(struct vu_dev *dev)
 	e->resets++;
 }
 
+static void echo_stats(struct vu_dev *dev, struct vu_counters *out)
+{
+	struct echo *e = dev->priv;
+
+	out->requests = __atomic_load_n(&e->processed, __ATOMIC_ACQUIRE);
+	out->bytes_in = 1000 * out->requests;
+	out->bytes_out = 7;
+	out->errors = 3;
+}
+
 static const struct vu_dev_ops echo_ops = {
 	.name = "echo",
 	.features = 1ull << 5,
@@ -116,6 +126,7 @@ static const struct vu_dev_ops echo_ops = {
 	.set_config = echo_set_config,
 	.process = echo_process,
 	.reset = echo_reset,
+	.stats = echo_stats,
 };
 
 /* ------------------------------------------------------------ fixture */
@@ -221,7 +232,7 @@ static uint64_t ua(struct fx *f, uint64_t gpa)
 	return (uint64_t)(uintptr_t)f->mem + gpa;
 }
 
-static void negotiate(struct fx *f)
+static void negotiate_pf(struct fx *f, uint64_t drop)
 {
 	uint64_t v;
 	const uint64_t want = (1ull << VIRTIO_F_VERSION_1) |
@@ -237,10 +248,16 @@ static void negotiate(struct fx *f)
 	assert_true(v & (1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK));
 	assert_true(v & (1ull << VHOST_USER_PROTOCOL_F_CONFIG));
 	assert_true(v & (1ull << VHOST_USER_PROTOCOL_F_MQ));
-	assert_int_equal(vu_front_set_protocol_features(&f->fe, v), 0);
+	assert_true(v & (1ull << VHOST_USER_PROTOCOL_F_HYVE_STATS));
+	assert_int_equal(vu_front_set_protocol_features(&f->fe, v & ~drop), 0);
 	assert_true(f->fe.reply_ack);
 	assert_int_equal(vu_front_get_u64(&f->fe, VHOST_USER_GET_QUEUE_NUM, &v), 0);
 	assert_int_equal(v, 2);
+}
+
+static void negotiate(struct fx *f)
+{
+	negotiate_pf(f, 0);
 }
 
 static void set_mem(struct fx *f)
@@ -465,7 +482,7 @@ static void test_bad_values(void **state)
 {
 	struct fx *f = *state;
 	struct vu_vring_state s = { .index = 0, .num = 3 };
-	uint64_t v = 1ull << 63;
+	uint64_t v = 1ull << 62;   /* a bit nobody offers */
 
 	negotiate(f);
 	expect_nack(f, VHOST_USER_SET_VRING_NUM, &s, sizeof(s), NULL, 0, VU_ERR_VALUE);
@@ -968,6 +985,155 @@ static void test_front_checks_replies(void **state)
 	close(sv[1]);
 }
 
+/* ------------------------------------------------------------ stats area */
+
+/* Read the area as hyve does; fails the test when the header is wrong. */
+static struct vu_stats_area stats_now(const struct vu_stats_area *a)
+{
+	struct vu_stats_area c;
+
+	assert_int_equal(vu_stats_area_read(a, &c), 0);
+	return c;
+}
+
+static void test_stats_area(void **state)
+{
+	struct fx *f = *state;
+	const struct vu_stats_area *a, *a2;
+	struct vu_stats_area c;
+	int fd, fd2;
+	uint8_t z = 0;
+
+	negotiate(f);
+	assert_int_equal(vu_stats_area_create(VU_STATS_AREA_MIN, &fd, &a), 0);
+	/* hyve's own mapping is read-only, and the memfd is sealed for good */
+	assert_int_equal(fcntl(fd, F_GET_SEALS),
+			 F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
+	assert_int_equal(ftruncate(fd, 0), -1);
+	assert_int_equal(vu_stats_area_read(a, &c), -EPROTO);   /* not mapped yet */
+	assert_int_equal(vu_front_set_stats_area(&f->fe, fd, VU_STATS_AREA_MIN), 0);
+	c = stats_now(a);
+	assert_int_equal(c.requests, 0);
+	assert_int_equal(c.errors, 3);
+
+	/* one request through the ring: the counters follow without a message */
+	set_mem(f);
+	start_ring(f, DESC, AVAIL, USED);
+	assert_int_equal(vu_front_set_vring_fd(&f->fe, VHOST_USER_SET_VRING_KICK, 0, f->kick), 0);
+	assert_int_equal(vu_front_set_state(&f->fe, VHOST_USER_SET_VRING_ENABLE, 0, 1), 0);
+	memcpy(f->mem + DATA, "hi", 2);
+	set_desc(f, 0, DATA, 2, VIRTQ_DESC_F_NEXT, 1);
+	set_desc(f, 1, DATA + 0x100, 2, VIRTQ_DESC_F_WRITE, 0);
+	avail_add(f, 0);
+	kick(f);
+	assert_true(wait_fd(f->call, 2000));
+	c = stats_now(a);
+	assert_int_equal(c.requests, 1);
+	assert_int_equal(c.bytes_in, 1000);
+	assert_int_equal(c.bytes_out, 7);
+	assert_int_equal(c.ring_errors, 0);
+	assert_int_equal(c.refused, 0);
+
+	/* a refused message shows at once */
+	expect_nack(f, VHOST_USER_SET_VRING_NUM, &z, 1, NULL, 0, VU_ERR_SIZE);
+	assert_int_equal(stats_now(a).refused, 1);
+
+	/* a new area replaces the old; the counts carry on */
+	assert_int_equal(vu_stats_area_create(VU_STATS_AREA_MIN, &fd2, &a2), 0);
+	assert_int_equal(vu_front_set_stats_area(&f->fe, fd2, VU_STATS_AREA_MIN), 0);
+	c = stats_now(a2);
+	assert_int_equal(c.requests, 1);
+	assert_int_equal(c.refused, 1);
+	/* a guest that breaks its ring is counted as such */
+	set_desc(f, 2, 0xffffffff00ull, 16, 0, 0);
+	avail_add(f, 2);
+	kick(f);
+	assert_true(wait_fd(f->err, 2000));
+	assert_int_equal(stats_now(a2).ring_errors, 1);
+
+	munmap((void *)(uintptr_t)a, VU_STATS_AREA_MIN);
+	munmap((void *)(uintptr_t)a2, VU_STATS_AREA_MIN);
+	close(fd);
+	close(fd2);
+}
+
+static void test_stats_area_hostile(void **state)
+{
+	struct fx *f = *state;
+	uint64_t len = VU_STATS_AREA_MIN;
+	int open_seals = make_memfd(VU_STATS_AREA_MIN, false);
+	int shrink_only = memfd_create("s", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	int good = make_memfd(VU_STATS_AREA_MIN, true);
+	int big = make_memfd(2 * VU_STATS_AREA_MIN, true);
+	uint32_t small = 4096;
+
+	assert_true(shrink_only >= 0);
+	assert_int_equal(ftruncate(shrink_only, VU_STATS_AREA_MIN), 0);
+	assert_int_equal(fcntl(shrink_only, F_ADD_SEALS, F_SEAL_SHRINK), 0);
+
+	/* not negotiated: refused even with a good area */
+	negotiate_pf(f, 1ull << VHOST_USER_PROTOCOL_F_HYVE_STATS);
+	expect_nack(f, VHOST_USER_HYVE_SET_STATS_AREA, &len, 8, &good, 1, VU_ERR_STATE);
+	assert_null(f->dev.stats);
+	assert_int_equal(vu_front_set_protocol_features(&f->fe,
+			 vu_dev_protocol_features(&f->dev)), 0);
+
+	expect_nack(f, VHOST_USER_HYVE_SET_STATS_AREA, &len, 8, NULL, 0, VU_ERR_FDS);
+	expect_nack(f, VHOST_USER_HYVE_SET_STATS_AREA, &small, 4, &good, 1, VU_ERR_SIZE);
+	/* the peer could shrink (or grow) it under us: never mapped */
+	expect_nack(f, VHOST_USER_HYVE_SET_STATS_AREA, &len, 8, &open_seals, 1, VU_ERR_MEM);
+	expect_nack(f, VHOST_USER_HYVE_SET_STATS_AREA, &len, 8, &shrink_only, 1, VU_ERR_MEM);
+	/* not a file: an eventfd */
+	expect_nack(f, VHOST_USER_HYVE_SET_STATS_AREA, &len, 8, &f->call, 1, VU_ERR_MEM);
+	/* the size it claims is not the file's */
+	expect_nack(f, VHOST_USER_HYVE_SET_STATS_AREA, &len, 8, &big, 1, VU_ERR_MEM);
+	len = 2 * VU_STATS_AREA_MIN;
+	expect_nack(f, VHOST_USER_HYVE_SET_STATS_AREA, &len, 8, &good, 1, VU_ERR_MEM);
+	/* out of range or not whole pages */
+	len = 100;
+	expect_nack(f, VHOST_USER_HYVE_SET_STATS_AREA, &len, 8, &good, 1, VU_ERR_VALUE);
+	len = VU_STATS_AREA_MIN + 1;
+	expect_nack(f, VHOST_USER_HYVE_SET_STATS_AREA, &len, 8, &good, 1, VU_ERR_VALUE);
+	len = 2ull * VU_STATS_AREA_MAX;
+	expect_nack(f, VHOST_USER_HYVE_SET_STATS_AREA, &len, 8, &good, 1, VU_ERR_VALUE);
+	len = ~0ull;
+	expect_nack(f, VHOST_USER_HYVE_SET_STATS_AREA, &len, 8, &good, 1, VU_ERR_VALUE);
+	assert_null(f->dev.stats);
+	/* and then a good one is taken */
+	len = VU_STATS_AREA_MIN;
+	assert_int_equal(vu_front_set_stats_area(&f->fe, good, len), 0);
+	assert_non_null(f->dev.stats);
+	close(open_seals);
+	close(shrink_only);
+	close(good);
+	close(big);
+}
+
+/* hyve's reader refuses an area whose header is not the helper's. */
+static void test_stats_area_reader(void **state)
+{
+	struct vu_stats_area a, c;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.magic = VU_STATS_MAGIC;
+	a.version = VU_STATS_VERSION;
+	a.size = sizeof(a);
+	a.requests = 5;
+	assert_int_equal(vu_stats_area_read(&a, &c), 0);
+	assert_int_equal(c.requests, 5);
+	a.size = 8;
+	assert_int_equal(vu_stats_area_read(&a, &c), -EPROTO);
+	a.size = sizeof(a);
+	a.version = 2;
+	assert_int_equal(vu_stats_area_read(&a, &c), -EPROTO);
+	a.version = VU_STATS_VERSION;
+	a.magic = ~VU_STATS_MAGIC;
+	assert_int_equal(vu_stats_area_read(&a, &c), -EPROTO);
+	assert_int_equal(vu_stats_area_create(100, &(int){ 0 },
+			 &(const struct vu_stats_area *){ NULL }), -EINVAL);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -996,6 +1162,9 @@ int main(void)
 		T(test_bad_version),
 		T(test_reply_flag_from_peer),
 		T(test_front_checks_replies),
+		T(test_stats_area),
+		T(test_stats_area_hostile),
+		cmocka_unit_test(test_stats_area_reader),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

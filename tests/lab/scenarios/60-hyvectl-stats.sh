@@ -2,7 +2,7 @@
 # hyvectl stats: vCPU exits (per vCPU and by reason) and console bytes grow
 # while the guest works;
 # JSON has every section; cgroup usage comes from the VM's cgroup.
-# (Per-device helper counters: once the helpers report them.)
+# (Per-device counters: 60-hyvectl-devstats.sh.)
 # lab-timeout: 200
 . "$LAB_KIT/lib.sh"
 cat >"$LAB_TMP/init" <<'G'

@@ -4,7 +4,8 @@
 # its helper (hyve-blk, hyve-net, hyve-rng) that hyve-jail started in the
 # box under a uid of its own.  The console is read through
 # /run/hyve/NAME/console; the guest reads its disk, pings the tap's host
-# side and reads /dev/hwrng, then powers off.  Afterwards nothing is left:
+# side and reads /dev/hwrng; `hyvectl stats` through the jail shows each
+# helper's counters; then the guest powers off.  Afterwards nothing is left:
 # no run directory, cgroup, tap, mount or process.
 # lab-timeout: 240
 . "$LAB_KIT/lib.sh"
@@ -22,6 +23,8 @@ done
 ping -c 2 -W 2 10.70.0.1 >/dev/null 2>&1 && echo "@@J ping ok"
 n=$(dd if=/dev/hwrng bs=32 count=1 2>/dev/null | wc -c)
 echo "@@J rng=$n"
+echo "@@J stats"
+sleep 4
 G
 lab_guest_initrd "$LAB_TMP/initrd.gz" "$LAB_TMP/init"
 mkdir -p "$LAB_TMP/vm" && chmod 755 "$LAB_TMP" "$LAB_TMP/vm"
@@ -87,6 +90,15 @@ for c in hyve hyve-blk hyve-net hyve-rng; do
 	grep -q '^CapEff:	0000000000000000' /proc/$p/status || lab_fail "$c has capabilities"
 	grep -q '^NoNewPrivs:	1' /proc/$p/status || lab_fail "$c: no_new_privs"
 	grep -q '^Seccomp:	2' /proc/$p/status || lab_fail "$c: no seccomp filter"
+done
+# The helpers' stats areas work in the box: every device reports counters.
+lab_wait_for "$LAB_TMP/console" '@@J stats' 120 || lab_fail "the guest did not finish its I/O"
+hyvectl stats --json $N >"$LAB_TMP/stats" || lab_fail "hyvectl stats: exit $?"
+cat "$LAB_TMP/stats"
+for d in "0:2:0\",\"device\":\"virtio-blk" "0:3:0\",\"device\":\"virtio-net" \
+    "0:4:0\",\"device\":\"virtio-rnd"; do
+	lab_expect "$LAB_TMP/stats" "\"slot\":\"$d\",\"state\":\"ok\",\"requests\":[1-9][0-9]*,\"bytes_in\":[1-9]" \
+		"hyvectl stats under the jail: no counters for $d"
 done
 wait $sup
 rc=$?
