@@ -5,7 +5,7 @@
 BLK_SRCS := devices/blk.c
 
 PROGS += hyve-blk
-hyve-blk_SRCS = devices/hyve_blk_main.c devices/helper_fd.c $(BLK_SRCS) $(VU_SRCS) $(POLICY_SRCS)
+hyve-blk_SRCS = devices/hyve_blk_main.c devices/helper_fd.c devices/helper_args.c $(BLK_SRCS) $(VU_SRCS) $(POLICY_SRCS)
 hyve-blk_LIBS = $(POLICY_LIBS)
 # jailed into an empty root: no shared libraries there (ASan cannot link
 # statically, so the sanitizer build stays dynamic)

@@ -20,7 +20,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +29,7 @@
 
 #include "devices/blk.h"
 #include "devices/evloop.h"
+#include "devices/helper_args.h"
 #include "devices/helper_fd.h"
 #include "devices/vu.h"
 #include "policy/policy.h"
@@ -41,18 +41,6 @@ static void usage(void)
 		"                [--serial S] [--seg-max N] [--size-max BYTES]\n"
 		"                [--seccomp kill|log]\n");
 	exit(2);
-}
-
-static long num_arg(const char *s, long min, long max)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < min || v > max)
-		usage();
-	return v;
 }
 
 static const char *blk_init_why(int rc)
@@ -86,15 +74,18 @@ int main(int argc, char **argv)
 	struct vu_dev dev;
 	unsigned int pflags = 0;
 	int sock = -1, c, rc;
+	long v;
 
 	blk_conf_default(&conf);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			sock = (int)num_arg(optarg, 3, INT_MAX);
+			if (helper_arg_fd(optarg, &sock) < 0)
+				usage();
 			break;
 		case 'd':
-			conf.fd = (int)num_arg(optarg, 3, INT_MAX);
+			if (helper_arg_fd(optarg, &conf.fd) < 0)
+				usage();
 			break;
 		case 'r':
 			conf.ro = true;
@@ -114,10 +105,14 @@ int main(int argc, char **argv)
 			memcpy(conf.serial, optarg, strlen(optarg));
 			break;
 		case 'g':
-			conf.seg_max = (uint32_t)num_arg(optarg, 1, BLK_SEG_MAX_LIMIT);
+			if (helper_arg_num(optarg, 1, BLK_SEG_MAX_LIMIT, &v) < 0)
+				usage();
+			conf.seg_max = (uint32_t)v;
 			break;
 		case 'z':
-			conf.size_max = (uint32_t)num_arg(optarg, 4096, UINT32_MAX);
+			if (helper_arg_num(optarg, 4096, UINT32_MAX, &v) < 0)
+				usage();
+			conf.size_max = (uint32_t)v;
 			break;
 		case 'p':
 			if (policy_mode_parse(optarg, &pflags) < 0)

@@ -25,7 +25,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +33,7 @@
 #include <unistd.h>
 
 #include "devices/evloop.h"
+#include "devices/helper_args.h"
 #include "devices/helper_fd.h"
 #include "devices/net.h"
 #include "devices/vu.h"
@@ -44,18 +44,6 @@ static void usage(void)
 	fprintf(stderr, "usage: hyve-net --fd SOCK --tap-fd TAP "
 		"[--mac xx:xx:xx:xx:xx:xx] [--mtu N] [--seccomp kill|log]\n");
 	exit(2);
-}
-
-static long num(const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < lo || v > hi)
-		usage();
-	return v;
 }
 
 int main(int argc, char **argv)
@@ -79,14 +67,17 @@ int main(int argc, char **argv)
 	struct evloop loop;
 	unsigned int pflags = 0;
 	int sock = -1, rc, c;
+	long v;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			sock = (int)num(optarg, 3, INT_MAX);
+			if (helper_arg_fd(optarg, &sock) < 0)
+				usage();
 			break;
 		case 't':
-			cfg.tap_fd = (int)num(optarg, 3, INT_MAX);
+			if (helper_arg_fd(optarg, &cfg.tap_fd) < 0)
+				usage();
 			break;
 		case 'm':
 			if (net_parse_mac(optarg, cfg.mac) < 0) {
@@ -96,7 +87,9 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'u':
-			cfg.mtu = (uint16_t)num(optarg, NET_MTU_MIN, NET_MTU_MAX);
+			if (helper_arg_num(optarg, NET_MTU_MIN, NET_MTU_MAX, &v) < 0)
+				usage();
+			cfg.mtu = (uint16_t)v;
 			break;
 		case 'l':
 			if (policy_mode_parse(optarg, &pflags) < 0)

@@ -15,7 +15,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 #include <unistd.h>
 
 #include "devices/evloop.h"
+#include "devices/helper_args.h"
 #include "devices/helper_fd.h"
 #include "devices/rng.h"
 #include "devices/vu.h"
@@ -41,29 +41,25 @@ int main(int argc, char **argv)
 	struct vu_dev dev;
 	struct rng rng = { 0 };
 	unsigned int pflags = 0;
-	char *end;
-	long fd;
-	int rc;
+	int fd, rc;
 
 	if ((argc != 3 && argc != 5) || strcmp(argv[1], "--fd") != 0)
 		usage();
 	if (argc == 5 && (strcmp(argv[3], "--seccomp") != 0 ||
 	    policy_mode_parse(argv[4], &pflags) < 0))
 		usage();
-	errno = 0;
-	fd = strtol(argv[2], &end, 10);
-	if (errno || *end || end == argv[2] || fd < 3 || fd > INT_MAX)
+	if (helper_arg_fd(argv[2], &fd) < 0)
 		usage();
-	rc = helper_check_sock((int)fd);
+	rc = helper_check_sock(fd);
 	if (rc < 0) {
-		fprintf(stderr, "hyve-rng: fd %ld: %s\n", fd, strerror(-rc));
+		fprintf(stderr, "hyve-rng: fd %d: %s\n", fd, strerror(-rc));
 		return 1;
 	}
 	/*
 	 * Only stdio and the socket stay open: anything else inherited by
 	 * mistake is no business of a device helper.
 	 */
-	helper_close_others((int)fd, (int)fd);
+	helper_close_others(fd, fd);
 
 	/*
 	 * The filter goes on before the first byte from the front end is
@@ -79,7 +75,7 @@ int main(int argc, char **argv)
 			    strerror(-rc));
 	}
 	if (rc == 0)
-		rc = vu_dev_init(&dev, (int)fd, &rng_ops, &rng);
+		rc = vu_dev_init(&dev, fd, &rng_ops, &rng);
 	if (rc == 0)
 		rc = vu_dev_attach(&dev, &loop);
 	if (rc == 0)

@@ -13,9 +13,13 @@ UNIT_TESTS += test_vu
 test_vu_SRCS := tests/unit/test_vu.c $(VU_SRCS)
 test_vu_LIBS := -lpthread
 
+# The helpers' command-line numbers (hyve-blk, hyve-net, hyve-rng).
+UNIT_TESTS += test_helper_args
+test_helper_args_SRCS := tests/unit/test_helper_args.c devices/helper_args.c
+
 # ------------------------------------------------------------------ hyve-rng
 PROGS += hyve-rng
-hyve-rng_SRCS = devices/hyve_rng_main.c devices/helper_fd.c devices/rng.c $(VU_SRCS) $(POLICY_SRCS)
+hyve-rng_SRCS = devices/hyve_rng_main.c devices/helper_fd.c devices/helper_args.c devices/rng.c $(VU_SRCS) $(POLICY_SRCS)
 hyve-rng_LIBS = $(POLICY_LIBS)
 # static: hyve-jail runs it in an empty root without libraries
 ifneq ($(SANITIZE),1)

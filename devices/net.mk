@@ -7,7 +7,7 @@ NET_MAC_SRCS := devices/net_mac.c
 NET_SRCS := devices/net.c $(NET_MAC_SRCS)
 
 PROGS += hyve-net
-hyve-net_SRCS = devices/hyve_net_main.c devices/helper_fd.c $(NET_SRCS) $(VU_SRCS) $(POLICY_SRCS)
+hyve-net_SRCS = devices/hyve_net_main.c devices/helper_fd.c devices/helper_args.c $(NET_SRCS) $(VU_SRCS) $(POLICY_SRCS)
 hyve-net_LIBS = $(POLICY_LIBS)
 # jailed into an empty root: no shared libraries there (ASan cannot link
 # statically, so the sanitizer build stays dynamic)

@@ -2,7 +2,8 @@
 # its unit tests.  It talks to hyve's control socket (vmm/ctl.c) with the
 # protocol of common/ctl_proto.h.
 HYVECTL_LIB_SRCS := launcher/hyvectl_args.c launcher/hyvectl_client.c \
-	launcher/hyvectl_fmt.c launcher/hyvectl_console.c common/ctl_proto.c
+	launcher/hyvectl_fmt.c launcher/hyvectl_console.c common/ctl_proto.c \
+	common/procfs.c
 
 PROGS += hyvectl
 hyvectl_SRCS := launcher/hyvectl.c $(HYVECTL_LIB_SRCS)

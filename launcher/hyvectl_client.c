@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "hyvectl_args.h"
+#include "procfs.h"
 
 long long
 hv_now_ms(void)
@@ -186,23 +187,36 @@ hv_request(const char *path, uint16_t type, void *reply, size_t replen,
 
 /* -------------------------------------------------------------- probe */
 
+/* One read() of a small file (relative to dfd, or AT_FDCWD) into buf,
+ * terminated: its length, or -1 if it cannot be opened or read or is
+ * empty.  flags are added to O_RDONLY | O_CLOEXEC. */
+static ssize_t
+read_text(int dfd, const char *file, int flags, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = openat(dfd, file, O_RDONLY | O_CLOEXEC | flags);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
 static long
 read_num(int dfd, const char *file)
 {
 	char buf[32];
 	char *end;
-	ssize_t n;
 	long v;
-	int fd = openat(dfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
-	    O_NONBLOCK);
 
-	if (fd < 0)
+	/* The run directory is its owner's: no link, no FIFO to hang on. */
+	if (read_text(dfd, file, O_NOFOLLOW | O_NONBLOCK, buf,
+	    sizeof(buf)) < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	errno = 0;
 	v = strtol(buf, &end, 10);
 	if (errno != 0 || end == buf || (*end != '\n' && *end != '\0') ||
@@ -211,28 +225,12 @@ read_num(int dfd, const char *file)
 	return v;
 }
 
-/* A zombie (hyve exited, its parent has not reaped it yet) is gone. */
+/* A zombie (hyve exited, its parent has not reaped it yet) is gone, and
+ * pid 1 is never a VM's. */
 static bool
 pid_alive(long pid)
 {
-	char path[64], buf[256], *p;
-	ssize_t n;
-	int fd;
-
-	if (pid <= 1 || (kill((pid_t)pid, 0) < 0 && errno != EPERM))
-		return false;
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return true;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return true;
-	buf[n] = '\0';
-	/* "pid (comm) S ...": the state follows the last ')'. */
-	p = strrchr(buf, ')');
-	return !(p != NULL && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
+	return pid > 1 && pid <= INT_MAX && procfs_alive((pid_t)pid);
 }
 
 int
@@ -507,21 +505,7 @@ hv_remove_stale(const struct hv_vm *vm, char *err, size_t errlen)
 static bool
 comm_is(long pid, const char *want)
 {
-	char path[64], comm[32];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, comm, sizeof(comm) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	comm[n] = '\0';
-	comm[strcspn(comm, "\n")] = '\0';
-	return strcmp(comm, want) == 0;
+	return pid > 0 && pid <= INT_MAX && procfs_comm_is((pid_t)pid, want);
 }
 
 int
@@ -542,23 +526,12 @@ hv_kill_hyve(const struct hv_vm *vm, char *err, size_t errlen)
 		target = vm->pidfile;
 	} else if (vm->pidfile > 1 && comm_is(vm->pidfile, "hyve-jail")) {
 		/* The supervisor's child is the box, which exec'ed hyve. */
-		char path[96], buf[256], *save = NULL;
-		ssize_t n;
-		int fd;
+		pid_t kids[64];
+		int nkids = procfs_children((pid_t)vm->pidfile, kids, 64);
 
-		snprintf(path, sizeof(path), "/proc/%ld/task/%ld/children",
-		    vm->pidfile, vm->pidfile);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-		if (fd >= 0)
-			close(fd);
-		buf[n > 0 ? n : 0] = '\0';
-		for (char *t = strtok_r(buf, " \n", &save); t != NULL;
-		    t = strtok_r(NULL, " \n", &save)) {
-			long c = strtol(t, NULL, 10);
-
-			if (c > 1 && comm_is(c, "hyve")) {
-				target = c;
+		for (int i = 0; i < nkids; i++) {
+			if (kids[i] > 1 && comm_is(kids[i], "hyve")) {
+				target = kids[i];
 				break;
 			}
 		}
@@ -647,20 +620,11 @@ static long long
 cg_read(const char *dir, const char *file, const char *key)
 {
 	char path[PATH_MAX + 64], buf[4096];
-	ssize_t n;
-	int fd;
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >=
-	    (int)sizeof(path))
+	    (int)sizeof(path) ||
+	    read_text(AT_FDCWD, path, 0, buf, sizeof(buf)) < 0)
 		return -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	if (key == NULL) {
 		if (strncmp(buf, "max", 3) == 0)
 			return -2;
@@ -681,23 +645,15 @@ cg_read(const char *dir, const char *file, const char *key)
 void
 hv_cgroup_read(long pid, const char *root, struct hv_cgroup *cg)
 {
-	char path[64], text[4096], v2[PATH_MAX], cpu[PATH_MAX], mem[PATH_MAX],
+	char text[4096], v2[PATH_MAX], cpu[PATH_MAX], mem[PATH_MAX],
 	    pids[PATH_MAX], dir[PATH_MAX + 300];
-	ssize_t n;
-	int fd;
 
 	memset(cg, 0, sizeof(*cg));
 	cg->cpu_usec = cg->mem_cur = cg->mem_max = -1;
 	cg->pids_cur = cg->pids_max = -1;
-	snprintf(path, sizeof(path), "/proc/%ld/cgroup", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (pid <= 0 || pid > INT_MAX ||
+	    procfs_read((pid_t)pid, "cgroup", text, sizeof(text)) <= 0)
 		return;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	text[n] = '\0';
 	cg->version = hv_cgroup_parse(text, v2, sizeof(v2), cpu, mem, pids,
 	    sizeof(cpu));
 	if (cg->version == 2) {

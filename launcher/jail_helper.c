@@ -31,7 +31,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -49,6 +48,7 @@
 #include "jail_cgroup.h"
 #include "jail_priv.h"
 #include "jail_profile.h"
+#include "procfs.h"
 
 #define HELPER_SOCK_FD	3
 #define HELPER_DEV_FD	4
@@ -120,6 +120,7 @@ jail_helper_open(struct jail *j)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 16];
 	struct stat st;
+	int r;
 
 	/* The helpers come from where hyve comes from, next to hyve-jail
 	 * (the test build too, whatever it execs as the VMM), opened now by
@@ -127,16 +128,14 @@ jail_helper_open(struct jail *j)
 	 * is looked up in the box. */
 	if (j->nhelpers == 0)
 		return 0;
-	ssize_t len = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
-	if (len < 0)
-		return jail_err(j, -errno, "/proc/self/exe: %m");
-	dir[len] = '\0';
-	const char *d = dirname(dir);
+	r = procfs_self_exe_dir(dir, sizeof(dir));
+	if (r < 0)
+		return jail_err(j, r, "/proc/self/exe: %s", strerror(-r));
 	for (int i = 0; i < j->nhelpers; i++) {
 		enum jail_helper_kind k = j->helpers[i].kind;
 		if (j->helper_exec_fd[k] >= 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", d, progs[k]);
+		snprintf(path, sizeof(path), "%s/%s", dir, progs[k]);
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return jail_err(j, -errno, "%s (the back end of %s): %m",
@@ -412,30 +411,17 @@ jail_helper_start(struct jail *j, pid_t box, bool *in_box)
  * Has the box's pid 1 begun to exit?  Then the kernel kills every helper
  * (zap_pid_ns_processes) and waits for us to reap them before pid 1 can
  * be reaped: such a death is the VM's end, not a helper's failure.
- * PF_EXITING (0x4) in the flags field of /proc/PID/stat says so.
+ * PF_EXITING in the flags field of /proc/PID/stat says so.
  */
 static bool
 box_exiting(pid_t box)
 {
-	char path[64], buf[512];
-	unsigned long flags = 0;
-	int fd;
+	struct procfs_stat st;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)box);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	/* Unreadable: pid 1 is gone already, which is the same answer. */
+	if (procfs_stat(box, &st) < 0)
 		return true;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return true;
-	buf[n] = '\0';
-	const char *p = strrchr(buf, ')');
-	/* ") S ppid pgrp session tty tpgid flags" */
-	if (p == NULL || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu",
-	    &flags) != 1)
-		return true;
-	return (flags & 0x4) != 0;
+	return (st.flags & PROCFS_PF_EXITING) != 0;
 }
 
 bool

@@ -21,9 +21,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <libgen.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +31,7 @@
 
 #include "cfg.h"
 #include "jail.h"
+#include "procfs.h"
 
 #define PROFILE_MAX	(1u << 20)
 
@@ -241,7 +241,7 @@ jail_profile_uid_used(const char *run_base, const char *self_name,
 bool
 jail_profile_stale(const char *run_base, const char *name, long *pid)
 {
-	char path[PATH_MAX], buf[32], comm[32] = "";
+	char path[PATH_MAX], buf[32], comm[PROCFS_COMM_MAX];
 	uint64_t v;
 	int dfd;
 	bool stale = false;
@@ -256,14 +256,8 @@ jail_profile_stale(const char *run_base, const char *name, long *pid)
 	 * or reused by another program) makes the directory stale. */
 	if (read_small(dfd, "pid", buf, sizeof(buf)) == 0 &&
 	    is_uint(buf, INT32_MAX, &v) && v > 1) {
-		snprintf(path, sizeof(path), "/proc/%" PRIu64 "/comm", v);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			ssize_t n = read(fd, comm, sizeof(comm) - 1);
-			comm[n > 0 ? n : 0] = '\0';
-			comm[strcspn(comm, "\n")] = '\0';
-			close(fd);
-		}
+		/* Gone or unreadable: comm stays "". */
+		(void)procfs_comm((pid_t)v, comm, sizeof(comm));
 		/* The supervisor (hyve-jail), or hyve itself where a pid
 		 * file names it: either means the VM is alive. */
 		stale = strncmp(comm, "hyve-jail", 9) != 0 &&
@@ -779,13 +773,15 @@ jail_profile_apply(struct jail *j)
 	}
 #endif
 	if (j->exec_path[0] == '\0') {
-		char self[PATH_MAX];
-		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-		if (n < 0)
-			return jail_err(j, -errno, "/proc/self/exe: %m");
-		self[n] = '\0';
-		snprintf(j->exec_path, sizeof(j->exec_path), "%s/hyve",
-		    dirname(self));
+		char dir[PATH_MAX];
+		r = procfs_self_exe_dir(dir, sizeof(dir));
+		if (r < 0)
+			return jail_err(j, r, "/proc/self/exe: %s",
+			    strerror(-r));
+		if (snprintf(j->exec_path, sizeof(j->exec_path), "%s/hyve",
+		    dir) >= (int)sizeof(j->exec_path))
+			return jail_err(j, -ENAMETOOLONG, "%s/hyve: path too "
+			    "long", dir);
 	}
 	j->kvm_optional = TEST_BUILD;
 	return 0;

@@ -3,7 +3,7 @@
 JAIL_STEP_SRCS := launcher/jail.c launcher/jail_env.c launcher/jail_res.c \
 	launcher/jail_cgroup.c launcher/jail_ns.c launcher/jail_root.c \
 	launcher/jail_priv.c launcher/jail_run.c launcher/jail_helper.c \
-	devices/net_mac.c common/cfg.c
+	devices/net_mac.c common/cfg.c common/procfs.c
 JAIL_LIBS := -lcap-ng -lbpf
 
 # The box's seccomp filter comes from policy/ (role "launcher", installed

@@ -3,6 +3,9 @@
 UNIT_TESTS += test_cfg
 test_cfg_SRCS := tests/unit/test_cfg.c common/cfg.c
 
+UNIT_TESTS += test_procfs
+test_procfs_SRCS := tests/unit/test_procfs.c common/procfs.c
+
 UNIT_TESTS += test_cmdline
 test_cmdline_SRCS := tests/unit/test_cmdline.c vmm/cmdline.c common/cfg.c
 
