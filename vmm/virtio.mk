@@ -2,7 +2,8 @@
 # virtio-rnd) and the vhost-user front end that drives their helpers.
 # Read after vmm/module.mk (name order), so '+=' adds to its ':='.
 VPCI_SRCS := vmm/pci_virtio.c vmm/virtio_regs.c vmm/virtio_msi.c \
-	vmm/virtio_helper.c devices/vu_front.c devices/vu_io.c devices/net_mac.c
+	vmm/virtio_helper.c devices/vu_front.c devices/vu_io.c devices/net_mac.c \
+	common/procfs.c
 
 hyve_SRCS += $(VPCI_SRCS)
 

@@ -29,6 +29,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/procfs.h"
+
 /* SIGCHLD as a file, and the exits read from it (see vhelper_status). */
 #define CHLD_KEEP 16
 static struct {
@@ -133,23 +135,15 @@ static int exec_ok(const char *path)
 
 int vhelper_find(const char *prog, char *path, size_t len)
 {
-	char self[PATH_MAX], *slash;
+	char self[PATH_MAX];
 	const char *p, *env;
-	ssize_t n;
 
 	if (strchr(prog, '/') != NULL)
 		return -EINVAL;
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		slash = strrchr(self, '/');
-		if (slash != NULL) {
-			*slash = '\0';
-			if ((size_t)snprintf(path, len, "%s/%s", self, prog) <
-			    len && exec_ok(path))
-				return 0;
-		}
-	}
+	if (procfs_self_exe_dir(self, sizeof(self)) == 0 &&
+	    (size_t)snprintf(path, len, "%s/%s", self, prog) < len &&
+	    exec_ok(path))
+		return 0;
 	env = getenv("PATH");
 	if (env == NULL || *env == '\0')
 		env = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin";
