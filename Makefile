@@ -59,6 +59,10 @@ CHECK_SANDBOX :=
 # name with '=' so that it expands late.
 MODULES := $(filter-out policy/module.mk,$(sort $(wildcard */*.mk tests/*/*.mk))) \
 	$(wildcard policy/module.mk)
+# A bare `make` builds everything: without this the first rule in a module
+# file (devices/blk.mk's order-only one for test_blk) became the default
+# goal, and `make` left a stale hyve behind without a word.
+.DEFAULT_GOAL := all
 include $(MODULES)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
