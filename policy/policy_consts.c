@@ -45,7 +45,7 @@ static const struct policy_const consts[] = {
 	C(O_EXCL), C(O_NOCTTY), C(O_TRUNC), C(O_APPEND), C(O_NONBLOCK),
 	C(O_DSYNC), C(O_SYNC), C(O_DIRECT), C(O_DIRECTORY), C(O_NOFOLLOW),
 	C(O_CLOEXEC), C(O_PATH), C(O_TMPFILE), C(O_LARGEFILE), C(O_NOATIME),
-	C(AT_FDCWD), C(AT_EMPTY_PATH), C(AT_SYMLINK_NOFOLLOW),
+	C(AT_FDCWD), C(AT_EMPTY_PATH), C(AT_SYMLINK_NOFOLLOW), C(AT_REMOVEDIR),
 	/* fcntl(2) */
 	C(F_DUPFD), C(F_DUPFD_CLOEXEC), C(F_GETFD), C(F_SETFD), C(F_GETFL),
 	C(F_SETFL), C(F_GETLK), C(F_SETLK), C(F_SETLKW), C(F_SETOWN),
@@ -76,9 +76,11 @@ static const struct policy_const consts[] = {
 	C(FALLOC_FL_KEEP_SIZE), C(FALLOC_FL_PUNCH_HOLE), C(FALLOC_FL_ZERO_RANGE),
 	/* getrandom(2) */
 	C(GRND_NONBLOCK), C(GRND_RANDOM),
-	/* sockets: recvmsg/sendmsg flags for vhost-user */
+	/* sockets: recvmsg/sendmsg flags and SO_RCVTIMEO for vhost-user,
+	 * accept4 flags and SO_PEERCRED for the control socket */
 	C(MSG_CMSG_CLOEXEC), C(MSG_NOSIGNAL), C(MSG_DONTWAIT), C(MSG_PEEK),
 	C(MSG_WAITALL), C(AF_UNIX), C(SOL_SOCKET), C(SO_TYPE), C(SO_DOMAIN),
+	C(SO_PEERCRED), C(SO_RCVTIMEO), C(SOCK_CLOEXEC), C(SOCK_NONBLOCK),
 	/* signals */
 	C(SIG_BLOCK), C(SIG_UNBLOCK), C(SIG_SETMASK),
 	/* prctl(2) */

@@ -7,9 +7,10 @@
  * client gets CTL_IDLE_MS of silence before it is dropped, so a stuck or
  * hostile client delays the next one by at most that.
  *
- * Must never: act on a message ctl_msg_parse() refused, answer a peer
- * whose uid is neither 0 nor hyve's, block on a client write, or remove a
- * file it did not create.
+ * Must never: accept a client before its start gate opens (hyve's filter
+ * first), act on a message ctl_msg_parse() refused, answer a peer whose
+ * uid is neither 0 nor hyve's, block on a client write, or remove a file
+ * it did not create.
  */
 #define _GNU_SOURCE
 #include "vmm/ctl.h"
@@ -34,6 +35,7 @@
 #include <unistd.h>
 
 #include "common/cfg.h"
+#include "vmm/gate.h"
 
 #define CTL_IDLE_MS		2000	/* a quiet client is dropped */
 #define CTL_MAX_REQS		64	/* per connection */
@@ -44,6 +46,7 @@ struct ctl {
 	struct ctl_hooks hooks;
 	int lfd;		/* listening socket */
 	int stop_efd;		/* ctl_stop wakes the thread */
+	struct gate *gate;	/* the thread waits there first, or NULL */
 	pthread_t thread;
 	bool thread_up;
 	uid_t owner;		/* hyve's uid: the only non-root peer */
@@ -262,6 +265,11 @@ ctl_thread(void *arg)
 {
 	struct ctl *c = arg;
 
+	/* No accept, no client byte before hyve's filter is in force on
+	 * this thread (clients queue in the backlog meanwhile); cancelled:
+	 * hyve is failing, leave without serving anyone. */
+	if (gate_wait(c->gate) < 0)
+		return NULL;
 	for (;;) {
 		struct pollfd p[2] = {
 			{ .fd = c->lfd, .events = POLLIN },
@@ -578,6 +586,7 @@ ctl_start(struct ctl **out, const struct ctl_params *p, char *err,
 	}
 	c->lfd = c->stop_efd = c->base_fd = c->dir_fd = -1;
 	c->hooks = p->hooks;
+	c->gate = p->gate;
 	c->owner = geteuid();
 	c->ncpus = p->ncpus;
 	c->memory = p->memory;

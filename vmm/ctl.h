@@ -24,6 +24,7 @@
 
 struct cfg;
 struct ctl;
+struct gate;
 
 /*
  * Called from the control thread, never with a lock of this module held.
@@ -44,6 +45,10 @@ struct ctl_params {
 	struct ctl_hooks hooks;
 	unsigned int ncpus;
 	uint64_t memory;	/* guest RAM, bytes */
+	/* hyve's start gate (vmm/gate.h): the thread accepts nobody before
+	 * it opens, and returns when it is cancelled; release it before
+	 * ctl_stop().  NULL: serve at once. */
+	struct gate *gate;
 	/* Where the default run directories live; NULL = CTL_RUN_BASE.  Only
 	 * tests change it. */
 	const char *run_base;

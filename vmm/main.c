@@ -13,9 +13,11 @@
  * Seccomp (hyve-policy(5)): once every file is open, every helper is
  * forked and every thread exists, main installs hyve.policy on all threads
  * at once (TSYNC); the vCPU threads wait for that at a gate before their
- * first KVM_RUN and add hyve-vcpu.policy on themselves.  Both filters are
- * built before the first thread starts.  Nothing after sandbox_enter() may
- * open a file, fork or create a thread.
+ * first KVM_RUN and add hyve-vcpu.policy on themselves, and the threads
+ * that read peers' input (UART back ends, control socket, virtio
+ * monitors) wait at the VM's start gate (vmm/gate.h) before their first
+ * read.  Both filters are built before the first thread starts.  Nothing
+ * after sandbox_enter() may open a file, fork or create a thread.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -297,6 +299,12 @@ static int machine_build(struct machine *m, char *err)
 	m->vm_up = true;
 	if (r < 0)
 		return r;
+	/* Before the first thread (the virtio monitors, at device init):
+	 * the input threads wait here until sandbox_enter() opens it. */
+	if ((r = gate_hold(&m->vm.start_gate)) < 0) {
+		snprintf(err, ERRLEN, "start gate: %s", strerror(-r));
+		return r;
+	}
 	r = vm_setup_memory(&m->vm, mem, wired, err, ERRLEN);
 	if (r < 0)
 		return r;
@@ -354,8 +362,10 @@ static void machine_teardown(struct machine *m)
 		mmio_fini(&m->mmio);
 		inout_fini(&m->io);
 	}
-	if (m->vm_up)
+	if (m->vm_up) {
+		gate_fini(&m->vm.start_gate);	/* its threads are joined */
 		vm_destroy(&m->vm);
+	}
 	if (m->own_kernel_fd)
 		close(m->kernel_fd);
 	if (m->own_initrd_fd)
@@ -410,17 +420,52 @@ static int sandbox_vcpu(void *arg)
 	return policy_install(&m->vcpu_prog);
 }
 
+#ifdef HYVE_SECCOMP_TEST
+/*
+ * hyve-seccomp-test only (never in hyve): HYVE_SECCOMP_TEST_HOLD=N holds
+ * main N seconds between the last thread's start and the filter, the
+ * window the start gate closes (25-seccomp-gate.sh looks at the threads
+ * and talks to them meanwhile); "N,fail" then fails as a refused install
+ * would, so that hyve must exit without any thread having read input.
+ */
+static int seccomp_test_hold(void)
+{
+	const char *s = getenv("HYVE_SECCOMP_TEST_HOLD");
+	struct timespec ts = { 0, 0 };
+	char *end;
+
+	if (s == NULL)
+		return 0;
+	ts.tv_sec = strtol(s, &end, 10);
+	fprintf(stderr, "hyve-seccomp-test: holding %ld s before the "
+	    "filter\n", (long)ts.tv_sec);
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+	return strcmp(end, ",fail") == 0 ? -EPERM : 0;
+}
+#endif
+
 /*
  * hyve.policy on every thread at once (the role's TSYNC), then open the
- * vCPUs' gate.  no_new_privs first, explicitly: as root the kernel would
- * take the filter without it, and TSYNC gives it to every thread too, so
- * that no thread of hyve can gain privileges by exec (it cannot exec
- * anyway; this is the second lock).
+ * start gate of the input threads and the vCPUs' gate: no thread reads a
+ * peer's byte or runs a guest instruction before the filter.  On failure
+ * both stay closed and main's fail path cancels them.  no_new_privs
+ * first, explicitly: as root the kernel would take the filter without
+ * it, and TSYNC gives it to every thread too, so that no thread of hyve
+ * can gain privileges by exec (it cannot exec anyway; this is the second
+ * lock).
  */
 static int sandbox_enter(struct machine *m, char *err)
 {
 	int r;
 
+#ifdef HYVE_SECCOMP_TEST
+	if ((r = seccomp_test_hold()) < 0) {
+		snprintf(err, ERRLEN, "seccomp: installing hyve.policy: %s "
+		    "(hyve-seccomp-test)", strerror(-r));
+		return r;
+	}
+#endif
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		r = -errno;
 		snprintf(err, ERRLEN, "seccomp: no_new_privs: %s",
@@ -433,6 +478,7 @@ static int sandbox_enter(struct machine *m, char *err)
 		    strerror(-r));
 		return r;
 	}
+	gate_release(&m->vm.start_gate, 0);
 	vcpus_release(&m->vcpus, 0);
 	return 0;
 }
@@ -622,8 +668,9 @@ int main(int argc, char *argv[])
 		goto fail;
 	/* Every file is open and every helper forked.  Threads now, the vCPUs
 	 * first (held at their gate, see vcpus_gate()), the UART and control
-	 * threads, which read peers' bytes, last and right before the
-	 * filter; nothing that opens files or creates threads after it. */
+	 * threads, which read peers' bytes, last (held at the start gate,
+	 * like the virtio monitors) and right before the filter; nothing that
+	 * opens files or creates threads after it. */
 	vcpus_gate(&m->vcpus, sandbox_vcpu, m);
 	r = vcpus_start(&m->vcpus, (const uint64_t (*)[16])m->cpusets, err,
 	    sizeof(err));
@@ -640,6 +687,7 @@ int main(int argc, char *argv[])
 			    ctl_hook_destroy, ctl_hook_stats },
 			.ncpus = (unsigned int)m->vcpus.n,
 			.memory = m->vm.mem_size,
+			.gate = &m->vm.start_gate,
 		};
 
 		r = ctl_start(&m->ctl, &cp, err, sizeof(err));
@@ -660,6 +708,9 @@ int main(int argc, char *argv[])
 	return code;
 fail:
 	fprintf(stderr, "hyve: %s\n", err[0] ? err : strerror(-r));
+	/* Threads at the start gate leave it without having read anything;
+	 * before any join below. */
+	gate_release(&m->vm.start_gate, -ECANCELED);
 	if (m->vcpus_up) {
 		/* Started threads run until a stop is requested. */
 		vm_request_stop(&m->vm, VM_EXIT_ERROR, NULL);

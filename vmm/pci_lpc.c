@@ -323,7 +323,8 @@ int lpc_platform_start(struct lpc_platform *lp, char *err, size_t errlen)
 	for (i = 0; i < 2; i++) {
 		if (!lp->com[i].present)
 			continue;
-		r = uart_backend_start(lp->com[i].be, lp->com[i].uart);
+		r = uart_backend_start(lp->com[i].be, lp->com[i].uart,
+		    &lp->vm->start_gate);
 		if (r < 0) {
 			snprintf(err, errlen, "lpc.com%d: %s", i + 1,
 			    strerror(-r));

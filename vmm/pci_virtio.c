@@ -49,6 +49,7 @@
 #include "devices/net_mac.h"
 #include "devices/vu_front.h"
 #include "devices/vu_proto.h"
+#include "vmm/gate.h"
 #include "vmm/virtio_helper.h"
 #include "vmm/virtio_msi.h"
 #include "vmm/virtio_regs.h"
@@ -756,6 +757,11 @@ static void *monitor(void *arg)
 	uint64_t cnt;
 	unsigned int q;
 
+	/* Nothing of the helper's before hyve's filter is in force on this
+	 * thread (the start gate, vmm/gate.h via vm.h); cancelled: hyve is
+	 * failing and joins us. */
+	if (gate_wait(&vd->vm->start_gate) < 0)
+		return NULL;
 	for (;;) {
 		pthread_mutex_lock(&vd->lock);
 		if (vd->quit) {

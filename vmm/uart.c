@@ -28,6 +28,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "vmm/gate.h"
+
 /* Register offsets */
 #define REG_DATA	0	/* RBR / THR, DLL when DLAB */
 #define REG_IER		1	/* DLM when DLAB */
@@ -397,6 +399,7 @@ struct uart_backend {
 	bool started;
 	pthread_t thread;
 	struct uart *u;
+	struct gate *gate;	/* wait there before reading in_fd, or NULL */
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -582,6 +585,10 @@ backend_thread(void *arg)
 	size_t have = 0, off = 0;
 	bool input_open = b->in_fd >= 0;
 
+	/* Not a byte of the peer's before hyve's filter is in force on this
+	 * thread; cancelled: hyve is failing, leave without reading. */
+	if (gate_wait(b->gate) < 0)
+		return NULL;
 	while (!atomic_load(&b->stop)) {
 		struct pollfd p[2] = {
 			{ .fd = b->wake_fd, .events = POLLIN },
@@ -642,7 +649,8 @@ backend_thread(void *arg)
 }
 
 int
-uart_backend_start(struct uart_backend *b, struct uart *u)
+uart_backend_start(struct uart_backend *b, struct uart *u,
+    struct gate *gate)
 {
 	sigset_t all, old;
 	int r;
@@ -650,6 +658,7 @@ uart_backend_start(struct uart_backend *b, struct uart *u)
 	if (b == NULL || u == NULL || b->started)
 		return -EINVAL;
 	b->u = u;
+	b->gate = gate;
 	/* The I/O thread takes no signals: SIGTERM & co. belong to main. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);

@@ -18,7 +18,9 @@
  * pty path (put in raw mode, restored by uart_backend_close), or "fd:N", an
  * already-open descriptor (hyve-jail's console pty) -- and runs one I/O
  * thread that moves host input into the FIFO, waiting (not dropping) while
- * the FIFO is full.  Opening a path is for bare mode; a jailed hyve gets fd:N.
+ * the FIFO is full, and, given a start gate, reads nothing before it opens
+ * (hyve's seccomp filter first).  Opening a path is for bare mode; a jailed
+ * hyve gets fd:N.
  * It never exits the process; errors come back as -errno with a message.
  */
 #ifndef HYVE_UART_H
@@ -73,6 +75,7 @@ void uart_get_stats(struct uart *u, struct uart_stats *st);
 /* ---- back ends ------------------------------------------------------- */
 
 struct uart_backend;
+struct gate;
 
 /* spec: "stdio" | "fd:N" | "/path/to/tty-or-pty".  A tty is switched to raw
  * mode (its old settings are restored by uart_backend_close).  Returns 0 or
@@ -87,8 +90,12 @@ void uart_backend_tx(void *backend, uint8_t byte);
 /* rx_room hook for struct uart_hooks (arg = the back end). */
 void uart_backend_rx_room(void *backend);
 /* Start the I/O thread feeding u from the back end's input.  Call once,
- * after uart_new() with the hooks above.  -errno on failure. */
-int uart_backend_start(struct uart_backend *b, struct uart *u);
+ * after uart_new() with the hooks above.  With a GATE (vmm/gate.h; NULL:
+ * none) the thread reads nothing before it opens, and returns at once
+ * when it is cancelled: release it before uart_backend_close().  -errno
+ * on failure. */
+int uart_backend_start(struct uart_backend *b, struct uart *u,
+    struct gate *gate);
 /* Stop the thread, restore the tty, close what was opened (fd:N and stdio
  * descriptors are left open: they belong to the caller).  NULL is fine.
  * Call it before uart_free() of the uart it feeds. */

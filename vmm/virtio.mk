@@ -9,7 +9,7 @@ hyve_SRCS += $(VPCI_SRCS)
 
 UNIT_TESTS += test_pci_virtio
 test_pci_virtio_SRCS := tests/unit/test_pci_virtio.c $(VPCI_SRCS) \
-	vmm/pci.c vmm/inout.c vmm/mmio.c vmm/vm.c common/cfg.c
+	vmm/pci.c vmm/inout.c vmm/mmio.c vmm/vm.c vmm/gate.c common/cfg.c
 test_pci_virtio_LIBS := -lpthread
 # the test runs the real helpers from the same build directory
 $(BUILD)/test_pci_virtio: | $(BUILD)/hyve-rng $(BUILD)/hyve-blk \

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmm/gate.h"
+
 /*
  * Guest physical address map (bhyve's layout):
  *   [0, lowmem)                      RAM, lowmem <= 3 GiB
@@ -66,6 +68,10 @@ struct vm {
 	int stop_efd;		/* eventfd: the main loop wakes on a stop */
 	int stop_code;		/* -1 while running; first request wins */
 	char stop_msg[256];	/* why, for VM_EXIT_ERROR */
+	/* hyve's start gate (vmm/gate.h): the threads that read peers'
+	 * input wait here until main has installed hyve.policy.  Zeroed by
+	 * vm_create() (never held); main holds it right after. */
+	struct gate start_gate;
 };
 
 /* Open /dev/kvm (or use kvm_fd >= 0 if a launcher passed one), check the API

@@ -10,7 +10,7 @@ UNIT_TESTS += test_cmdline
 test_cmdline_SRCS := tests/unit/test_cmdline.c vmm/cmdline.c common/cfg.c
 
 UNIT_TESTS += test_uart
-test_uart_SRCS := tests/unit/test_uart.c vmm/uart.c
+test_uart_SRCS := tests/unit/test_uart.c vmm/uart.c vmm/gate.c
 test_uart_LIBS := -lpthread
 
 UNIT_TESTS += test_rtc

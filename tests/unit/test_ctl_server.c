@@ -4,7 +4,8 @@
  * request reaches its hook, garbage is refused and the server keeps
  * serving, a silent client is dropped, the run directory is made, refused
  * when taken, reused when stale and removed at stop, a passed fd works,
- * and a uid other than root and the owner is refused.
+ * a uid other than root and the owner is refused, and nobody is served
+ * before the start gate opens.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,6 +29,7 @@
 #include "common/cfg.h"
 #include "launcher/hyvectl_client.h"
 #include "vmm/ctl.h"
+#include "vmm/gate.h"
 
 static int n_power, n_reset, n_destroy, n_stats;
 static struct hv_vm *vm_list;
@@ -545,6 +547,75 @@ test_other_uid_refused(void **state)
 	cfg_free(c);
 }
 
+/*
+ * hyve before its seccomp filter: with its start gate held the thread
+ * accepts nobody.  A client connects (the backlog takes it) and sends a
+ * request; no answer and no hook until the gate opens, then both.  A
+ * cancelled gate (the filter failed) ends the thread without serving the
+ * waiting client, and ctl_stop still joins it.
+ */
+static void
+test_start_gate(void **state)
+{
+	char path[128], msg[CTL_MSG_MAX + 1];
+	struct ctl_params p = {
+		.hooks = { NULL, hk_power, hk_reset, hk_destroy, hk_stats },
+		.ncpus = 2,
+		.memory = 256ULL << 20,
+	};
+	struct ctl_hdr h;
+	const void *pl;
+	struct pollfd pfd;
+	struct gate g;
+	struct cfg *c;
+	struct ctl *ctl;
+	char err[256];
+	long n;
+	int fd;
+
+	(void)state;
+	for (int cancel = 0; cancel < 2; cancel++) {
+		__atomic_store_n(&n_destroy, 0, __ATOMIC_SEQ_CST);
+		memset(&g, 0, sizeof(g));
+		assert_int_equal(gate_hold(&g), 0);
+		snprintf(path, sizeof(path), "%s/g%d.sock", tmpdir, cancel);
+		c = mkcfg("vmg", path);
+		p.cfg = c;
+		p.gate = &g;
+		ctl = NULL;
+		assert_int_equal(ctl_start(&ctl, &p, err, sizeof(err)), 0);
+		assert_non_null(ctl);
+
+		fd = raw_connect(path);
+		n = ctl_msg_build(msg, sizeof(msg), CTL_REQ_DESTROY, 7, NULL,
+		    0);
+		assert_int_equal(send(fd, msg, (size_t)n, MSG_NOSIGNAL), n);
+		pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+		assert_int_equal(poll(&pfd, 1, 300), 0);
+		assert_int_equal(n_destroy, 0);
+		if (cancel) {
+			gate_release(&g, -ECANCELED);
+			assert_int_equal(poll(&pfd, 1, 300), 0);
+			ctl_stop(ctl);
+			assert_int_equal(n_destroy, 0);
+		} else {
+			gate_release(&g, 0);
+			assert_int_equal(poll(&pfd, 1, 3000), 1);
+			n = read(fd, msg, sizeof(msg));
+			assert_true(n > 0);
+			assert_int_equal(ctl_msg_parse(msg, (size_t)n, &h, &pl),
+			    0);
+			assert_int_equal(h.type, CTL_REQ_DESTROY | CTL_REPLY);
+			assert_int_equal(h.seq, 7);
+			assert_int_equal(n_destroy, 1);
+			ctl_stop(ctl);
+		}
+		close(fd);
+		gate_fini(&g);
+		cfg_free(c);
+	}
+}
+
 int
 main(void)
 {
@@ -557,6 +628,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_live_socket_not_replaced,
 		    setup, teardown),
 		cmocka_unit_test(test_peer_rule),
+		cmocka_unit_test_setup_teardown(test_start_gate, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_other_uid_refused, setup,
 		    teardown),
 	};

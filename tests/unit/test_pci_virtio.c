@@ -17,7 +17,9 @@
  * of hanging.  hyve-blk's capacity and options show up in the device
  * config, and virtio-blk reads and writes reach the image both through
  * hyve-blk and through QEMU's qemu-storage-daemon (a vhost-user-blk back
- * end nobody here wrote, from qemu-system-common).
+ * end nobody here wrote, from qemu-system-common).  A held start gate
+ * (hyve before its seccomp filter) keeps the monitor from looking at the
+ * helper until it opens, and a cancelled one still lets the device go.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -41,6 +43,7 @@
 #include <unistd.h>
 
 #include "common/cfg.h"
+#include "vmm/gate.h"
 #include "vmm/inout.h"
 #include "vmm/mmio.h"
 #include "vmm/pci.h"
@@ -833,6 +836,43 @@ static void test_rng_bare(void **state)
 	bus_down(&b);
 }
 
+/*
+ * hyve's start gate (vmm/gate.h), held as main holds it before its filter:
+ * the monitor does not look at the helper, so a helper that dies then is
+ * noticed only once the gate opens.  Cancelled (the filter failed), the
+ * monitor leaves without looking and the device is torn down at once.
+ */
+static void test_monitor_gate(void **state)
+{
+	struct bus b;
+	struct vpci_stats st;
+	char err[256];
+
+	(void)state;
+	for (int cancel = 0; cancel < 2; cancel++) {
+		bus_up(&b);
+		assert_int_equal(gate_hold(&b.vm.start_gate), 0);
+		set(&b, "pci.0.4.0.device", "virtio-rnd");
+		assert_int_equal(bus_add(&b, "virtio-rnd", err, sizeof(err)),
+		    0);
+		get_stats(&b, &st);
+		assert_true(st.helper_pid > 0);
+		assert_int_equal(kill(st.helper_pid, SIGKILL), 0);
+		usleep(1000 * 1000);
+		get_stats(&b, &st);
+		assert_int_equal(st.dead, 0);
+		if (cancel) {
+			gate_release(&b.vm.start_gate, -ECANCELED);
+		} else {
+			gate_release(&b.vm.start_gate, 0);
+			WAIT_FOR(&b, st, st.dead, 3000);
+			assert_int_equal(st.dead, 1);
+		}
+		bus_down(&b);
+		gate_fini(&b.vm.start_gate);
+	}
+}
+
 /* hyve-jail's way: the helper is already connected on fd N. */
 static void test_rng_sock(void **state)
 {
@@ -1210,6 +1250,7 @@ int main(void)
 		cmocka_unit_test(test_msi_table),
 		cmocka_unit_test(test_pci_header),
 		cmocka_unit_test(test_rng_bare),
+		cmocka_unit_test(test_monitor_gate),
 		cmocka_unit_test(test_rng_sock),
 		cmocka_unit_test(test_bad_sock),
 		cmocka_unit_test(test_blk_config),

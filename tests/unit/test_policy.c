@@ -274,6 +274,21 @@ static void test_consts(void **state)
 	assert_int_equal(policy_const_lookup("TUNSETIFF", &v), 0);
 	assert_int_equal(policy_const_lookup("FIONBIO", &v), 0);
 	assert_int_equal(policy_const_lookup("F_GETFL", &v), 0);
+	/* the numbers hyve.policy and launcher.policy wrote before these
+	 * had names (x86-64 Linux): the filters must not change */
+	{
+		uint64_t cl, nb;
+
+		assert_int_equal(policy_const_lookup("SOCK_CLOEXEC", &cl), 0);
+		assert_int_equal(policy_const_lookup("SOCK_NONBLOCK", &nb), 0);
+		assert_int_equal(cl | nb, 0x80800);
+	}
+	assert_int_equal(policy_const_lookup("SO_PEERCRED", &v), 0);
+	assert_int_equal(v, 17);
+	assert_int_equal(policy_const_lookup("SO_RCVTIMEO", &v), 0);
+	assert_int_equal(v, 20);
+	assert_int_equal(policy_const_lookup("AT_REMOVEDIR", &v), 0);
+	assert_int_equal(v, 0x200);
 	assert_int_equal(policy_const_lookup("NOPE", &v), -ENOENT);
 	assert_int_equal(policy_errno_lookup("ENOSYS", &e), 0);
 	assert_int_equal(e, ENOSYS);

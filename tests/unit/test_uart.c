@@ -2,7 +2,8 @@
  * test_uart: the 16550A register model (reset values, DLAB, THRE and RX
  * interrupts, FIFO and trigger levels, loopback, overrun, modem status,
  * hostile access patterns, concurrent push/read) and the back ends (fd:N,
- * pty path with raw mode restored, errors, flow control, dropped output).
+ * pty path with raw mode restored, errors, flow control, dropped output,
+ * nothing read before the start gate opens).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +24,7 @@
 
 #include <cmocka.h>
 
+#include "vmm/gate.h"
 #include "vmm/uart.h"
 
 #define THR 0
@@ -436,7 +438,7 @@ test_backend_errors(void **state)
 	}
 	close(p[0]);
 	close(p[1]);
-	assert_int_equal(uart_backend_start(NULL, NULL), -EINVAL);
+	assert_int_equal(uart_backend_start(NULL, NULL, NULL), -EINVAL);
 	uart_backend_close(NULL);
 }
 
@@ -470,8 +472,8 @@ test_backend_fd(void **state)
 	h.rx_room = uart_backend_rx_room;
 	h.rx_room_arg = b;
 	u = uart_new(&h);
-	assert_int_equal(uart_backend_start(b, u), 0);
-	assert_int_equal(uart_backend_start(b, u), -EINVAL);	/* once */
+	assert_int_equal(uart_backend_start(b, u, NULL), 0);
+	assert_int_equal(uart_backend_start(b, u, NULL), -EINVAL);	/* once */
 
 	uart_write(u, THR, 'o');
 	uart_write(u, THR, 'k');
@@ -586,7 +588,7 @@ test_backend_pty(void **state)
 	h.tx = uart_backend_tx;
 	h.tx_arg = b;
 	u = uart_new(&h);
-	assert_int_equal(uart_backend_start(b, u), 0);
+	assert_int_equal(uart_backend_start(b, u, NULL), 0);
 	uart_write(u, THR, '\n');	/* raw: no CR added */
 	assert_int_equal(read(m, out, 1), 1);
 	assert_int_equal(out[0], '\n');
@@ -607,6 +609,66 @@ test_backend_pty(void **state)
 }
 
 
+/* Bytes the peer has sent, still unread in the back end's socket. */
+static ssize_t
+unread(int fd)
+{
+	char buf[16];
+
+	return recv(fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
+}
+
+/* With a held start gate the I/O thread reads nothing (the peer's bytes
+ * stay in the socket, none reach the FIFO) until the gate opens; a
+ * cancelled gate ends the thread without a read, and close still joins. */
+static void
+test_backend_gate(void **state)
+{
+	struct uart_backend *b;
+	struct uart *u;
+	struct uart_hooks h = { 0 };
+	struct uart_stats st;
+	struct gate g;
+	char spec[32], err[256];
+	int sv[2];
+
+	(void)state;
+	for (int cancel = 0; cancel < 2; cancel++) {
+		memset(&g, 0, sizeof(g));
+		assert_int_equal(gate_hold(&g), 0);
+		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+		snprintf(spec, sizeof(spec), "fd:%d", sv[0]);
+		assert_int_equal(uart_backend_open(spec, &b, err, sizeof(err)),
+		    0);
+		h.rx_room = uart_backend_rx_room;
+		h.rx_room_arg = b;
+		u = uart_new(&h);
+		assert_int_equal(uart_backend_start(b, u, &g), 0);
+		assert_int_equal(write(sv[1], "gate", 4), 4);
+		sleep_ms(200);
+		assert_int_equal(unread(sv[0]), 4);
+		assert_int_equal(uart_read(u, LSR) & 1, 0);
+		uart_get_stats(u, &st);
+		assert_true(st.rx_bytes == 0);
+		if (cancel) {
+			gate_release(&g, -ECANCELED);
+			sleep_ms(100);
+			assert_int_equal(unread(sv[0]), 4);
+		} else {
+			gate_release(&g, 0);
+			for (int i = 0; i < 2000 &&
+			    !(uart_read(u, LSR) & 1); i++)
+				sleep_ms(1);
+			assert_int_equal(uart_read(u, RBR), 'g');
+		}
+		uart_backend_close(b);
+		uart_free(u);
+		gate_fini(&g);
+		close(sv[0]);
+		close(sv[1]);
+	}
+}
+
 /* The peer goes away: EOF stops input, output errors are counted, and
  * close still returns. */
 static void
@@ -626,7 +688,7 @@ test_backend_eof(void **state)
 	h.tx = uart_backend_tx;
 	h.tx_arg = b;
 	u = uart_new(&h);
-	assert_int_equal(uart_backend_start(b, u), 0);
+	assert_int_equal(uart_backend_start(b, u, NULL), 0);
 	close(sv[1]);
 	sleep_ms(50);
 	uart_write(u, THR, 'x');		/* EPIPE: dropped, no wait */
@@ -671,7 +733,7 @@ test_backend_hup(void **state)
 	if (uart_backend_open(spec, &b, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	u = uart_new(&h);
-	assert_int_equal(uart_backend_start(b, u), 0);
+	assert_int_equal(uart_backend_start(b, u, NULL), 0);
 	t0 = cpu_seconds();
 	sleep_ms(500);
 	if (cpu_seconds() - t0 > 0.2)
@@ -723,6 +785,7 @@ main(void)
 		cmocka_unit_test(test_backend_drop),
 		cmocka_unit_test(test_backend_pty),
 		cmocka_unit_test(test_backend_eof),
+		cmocka_unit_test(test_backend_gate),
 		cmocka_unit_test(test_backend_hup),
 		cmocka_unit_test(test_backend_stdio),
 	};
