@@ -12,11 +12,24 @@
 # Also hyve-net's peak RSS (VmHWM; it counts the guest pages the helper
 # touched) beside the growth of QEMU's own memory (RSS outside guest RAM)
 # over the transfers.
+#
+# Rounds: on the 2-core lab host, load from elsewhere can slow one run by
+# several times, so the VMMs run BENCH_ROUNDS (3) times, interleaved (hyve,
+# QEMU, [QEMU vhost=on,] hyve, ...), so that a burst of load hits every
+# VMM's figures alike rather than one VMM's only; each throughput BENCH
+# figure is the median across rounds, and each round's raw figures are
+# printed too ("net round N/M: ...") so the spread is visible. The memory
+# figures are the largest across rounds: they are peaks, and load does not
+# shrink them. Nested lab: about 40 s per round with the defaults, 2
+# minutes in all (environment variables do not reach L1, so there the
+# defaults apply).
 # lab-timeout: 600
 . "$LAB_KIT/lib.sh"
 command -v qemu-system-x86_64 >/dev/null || lab_fail "no qemu in the lab (run with --with-qemu)"
 command -v net-bench >/dev/null || lab_fail "no net-bench in $HYVE_BIN (make build/net-bench)"
 MB=${NET_MB:-64}
+ROUNDS=${BENCH_ROUNDS:-3}
+case $ROUNDS in '' | *[!0-9]* | 0*) lab_fail "BENCH_ROUNDS=$ROUNDS: want a positive integer" ;; esac
 MEM_MB=256
 TMO=150		# seconds for one transfer
 HOST=10.0.2.1
@@ -83,8 +96,30 @@ guest_ok() {
 # mbps FILE: the MB/s figure of net-bench's line in FILE
 mbps() { tr -d '\r' <"$1" | sed -n 's/.*@@N recv [0-9]* bytes [0-9.]* s \([0-9.]*\) MB\/s.*/\1/p' | tail -1; }
 
+# median FILE: per column, the median of FILE's lines (one line per round;
+# the mean of the middle two when the count is even)
+median() {
+	awk '{ for (i = 1; i <= NF; i++) v[i, NR] = $i; nf = NF }
+	     END {
+		for (i = 1; i <= nf; i++) {
+			for (r = 1; r <= NR; r++) s[r] = v[i, r] + 0
+			for (r = 2; r <= NR; r++)	# insertion sort: NR is small
+				for (k = r; k > 1 && s[k - 1] > s[k]; k--) {
+					t = s[k]; s[k] = s[k - 1]; s[k - 1] = t
+				}
+			m = (NR % 2) ? s[(NR + 1) / 2] : (s[NR / 2] + s[NR / 2 + 1]) / 2
+			printf "%s%s", (i > 1 ? " " : ""), m
+		}
+		print ""
+	     }' "$1"
+}
+
+# max FILE: the largest number in FILE (one per line)
+max() { sort -n "$1" | tail -1; }
+
 # run NAME TAP CMD...: host listeners, the VM, the tap's address, the two
-# transfers; leaves "g2h h2g" in $LAB_TMP/r.NAME and the VMM pid in VPID
+# transfers; appends "g2h h2g" to $LAB_TMP/all.NAME (NAME without the
+# ".ROUND" suffix) and leaves the VMM pid in VPID
 run() {
 	n=$1 tap=$2
 	shift 2
@@ -119,48 +154,59 @@ run() {
 	g=$(mbps "$LAB_TMP/g2h.$n")
 	h=$(mbps "$LAB_TMP/c.$n")
 	[ -n "$g" ] && [ -n "$h" ] || { cat "$LAB_TMP/c.$n" >&2; lab_fail "$n: no figures"; }
-	echo "$n: guest->host $g MB/s, host->guest $h MB/s ($MB MiB each)"
-	echo "$g $h" >"$LAB_TMP/r.$n"
+	echo "$g $h" >>"$LAB_TMP/all.${n%.*}"
 }
 
-run hyve hv0tap0 hyve -A -m ${MEM_MB}M -s 0,hostbridge -s 31,lpc -s 3,virtio-net,hv0tap0 \
-	-l com1,fd:3 -o boot.kernel="$LAB_KIT/vmlinuz" -o boot.initrd="$LAB_TMP/initrd.gz" \
-	-o boot.cmdline="$APPEND" benchvm
-[ "$VRC" = 1 ] || lab_fail "hyve did not power off cleanly (status $VRC): $(cat "$LAB_TMP/e.hyve")"
-[ -n "$HWM" ] || lab_fail "could not read hyve-net's VmHWM under hyve"
-HYVE_NET_HWM=$HWM
-echo "hyve: hyve's own memory $OWN0 -> $OWN1 kB over the transfers, hyve-net VmHWM $HWM kB"
-
+echo "net: $ROUNDS round(s), $MB MiB per transfer; per round: guest->host host->guest (MB/s)"
+VHOST=
+[ -c /dev/vhost-net ] && VHOST=1
+[ -n "$VHOST" ] || echo "net: no /dev/vhost-net in L1 (vhost_net not loaded): no vhost=on column"
 QEMU="qemu-system-x86_64 -enable-kvm -M pc -cpu host -m $MEM_MB -smp 1 -nodefaults -display none
 	-no-reboot -kernel $LAB_KIT/vmlinuz -initrd $LAB_TMP/initrd.gz"
-# shellcheck disable=SC2086
-run qemu qmtap0 $QEMU -serial "file:$LAB_TMP/c.qemu" -append "$APPEND" \
-	-netdev tap,id=n,ifname=qmtap0,script=no,downscript=no,vhost=off \
-	-device virtio-net-pci,netdev=n,romfile=
-[ "$VRC" = 0 ] || lab_fail "qemu (vhost=off) exit status $VRC: $(tail -5 "$LAB_TMP/e.qemu")"
-QGROW=$((OWN1 - OWN0))
-echo "qemu: own memory $OWN0 -> $OWN1 kB over the transfers"
+for f in all.hyve all.qemu all.qemu-vhost hwm qgrow; do : >"$LAB_TMP/$f"; done
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	t0=$(date +%s)
+	run hyve.$r hv0tap0 hyve -A -m ${MEM_MB}M -s 0,hostbridge -s 31,lpc -s 3,virtio-net,hv0tap0 \
+		-l com1,fd:3 -o boot.kernel="$LAB_KIT/vmlinuz" -o boot.initrd="$LAB_TMP/initrd.gz" \
+		-o boot.cmdline="$APPEND" benchvm
+	[ "$VRC" = 1 ] || lab_fail "hyve.$r: hyve did not power off cleanly (status $VRC): $(cat "$LAB_TMP/e.hyve.$r")"
+	[ -n "$HWM" ] || lab_fail "hyve.$r: could not read hyve-net's VmHWM under hyve"
+	echo "$HWM" >>"$LAB_TMP/hwm"
+	mem="hyve's own memory $OWN0 -> $OWN1 kB, hyve-net VmHWM $HWM kB"
 
-VHOST=
-if [ -c /dev/vhost-net ]; then
 	# shellcheck disable=SC2086
-	run qemu-vhost qvtap0 $QEMU -serial "file:$LAB_TMP/c.qemu-vhost" -append "$APPEND" \
-		-netdev tap,id=n,ifname=qvtap0,script=no,downscript=no,vhost=on \
+	run qemu.$r qmtap0 $QEMU -serial "file:$LAB_TMP/c.qemu.$r" -append "$APPEND" \
+		-netdev tap,id=n,ifname=qmtap0,script=no,downscript=no,vhost=off \
 		-device virtio-net-pci,netdev=n,romfile=
-	[ "$VRC" = 0 ] || lab_fail "qemu (vhost=on) exit status $VRC: $(tail -5 "$LAB_TMP/e.qemu-vhost")"
-	VHOST=1
-else
-	echo "net: no /dev/vhost-net in L1 (vhost_net not loaded): no vhost=on column"
-fi
+	[ "$VRC" = 0 ] || lab_fail "qemu.$r: qemu (vhost=off) exit status $VRC: $(tail -5 "$LAB_TMP/e.qemu.$r")"
+	echo $((OWN1 - OWN0)) >>"$LAB_TMP/qgrow"
+	mem="$mem, QEMU's own memory $OWN0 -> $OWN1 kB"
 
-set -- $(cat "$LAB_TMP/r.hyve") $(cat "$LAB_TMP/r.qemu")
+	vh=
+	if [ -n "$VHOST" ]; then
+		# shellcheck disable=SC2086
+		run qemu-vhost.$r qvtap0 $QEMU -serial "file:$LAB_TMP/c.qemu-vhost.$r" -append "$APPEND" \
+			-netdev tap,id=n,ifname=qvtap0,script=no,downscript=no,vhost=on \
+			-device virtio-net-pci,netdev=n,romfile=
+		[ "$VRC" = 0 ] || lab_fail "qemu-vhost.$r: qemu (vhost=on) exit status $VRC: $(tail -5 "$LAB_TMP/e.qemu-vhost.$r")"
+		vh=", QEMU vhost=on $(tail -1 "$LAB_TMP/all.qemu-vhost")"
+	fi
+	echo "net round $r/$ROUNDS: hyve $(tail -1 "$LAB_TMP/all.hyve"), QEMU $(tail -1 "$LAB_TMP/all.qemu")$vh;" \
+		"$mem ($(($(date +%s) - t0)) s)"
+	r=$((r + 1))
+done
+
+# shellcheck disable=SC2046 # split on purpose: one word per figure
+set -- $(median "$LAB_TMP/all.hyve") $(median "$LAB_TMP/all.qemu")
 R="qemu virtio-net (vhost=off)"
 echo "BENCH|net guest->host TCP, MB/s|$1|MB/s|$R|$3"
 echo "BENCH|net host->guest TCP, MB/s|$2|MB/s|$R|$4"
 if [ -n "$VHOST" ]; then
-	set -- $(cat "$LAB_TMP/r.hyve") $(cat "$LAB_TMP/r.qemu-vhost")
+	# shellcheck disable=SC2046 # split on purpose: one word per figure
+	set -- $(median "$LAB_TMP/all.hyve") $(median "$LAB_TMP/all.qemu-vhost")
 	R="qemu virtio-net (vhost=on)"
 	echo "BENCH|net guest->host TCP, MB/s|$1|MB/s|$R|$3"
 	echo "BENCH|net host->guest TCP, MB/s|$2|MB/s|$R|$4"
 fi
-echo "BENCH|net hyve-net peak RSS (VmHWM), kB|$HYVE_NET_HWM|kB|qemu own RSS growth over transfers|$QGROW"
+echo "BENCH|net hyve-net peak RSS (VmHWM), kB|$(max "$LAB_TMP/hwm")|kB|qemu own RSS growth over transfers|$(max "$LAB_TMP/qgrow")"
