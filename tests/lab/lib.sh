@@ -57,3 +57,41 @@ lab_expect() {
 		lab_fail "$3"
 	}
 }
+
+# lab_pid_of COMM: the pid of a process named COMM (the last /proc lists),
+# or nothing
+lab_pid_of() {
+	_pid=
+	for _p in /proc/[0-9]*; do
+		[ "$(cat "$_p/comm" 2>/dev/null)" = "$1" ] && _pid=${_p#/proc/}
+	done
+	echo "$_pid"
+}
+
+# lab_wait_tap TAP: wait up to 10 s for hyve to create TAP, fail if it did not
+lab_wait_tap() {
+	_i=0
+	while [ ! -e "/sys/class/net/$1" ] && [ "$_i" -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ -e "/sys/class/net/$1" ] || lab_fail "hyve did not create $1"
+}
+
+# lab_median FILE: per column, the median of FILE's lines (one line per
+# round; the mean of the middle two when the count is even)
+lab_median() {
+	awk '{ for (i = 1; i <= NF; i++) v[i, NR] = $i; nf = NF }
+	     END {
+		for (i = 1; i <= nf; i++) {
+			for (r = 1; r <= NR; r++) s[r] = v[i, r] + 0
+			for (r = 2; r <= NR; r++)	# insertion sort: NR is small
+				for (k = r; k > 1 && s[k - 1] > s[k]; k--) {
+					t = s[k]; s[k] = s[k - 1]; s[k - 1] = t
+				}
+			m = (NR % 2) ? s[(NR + 1) / 2] : (s[NR / 2] + s[NR / 2 + 1]) / 2
+			printf "%s%s", (i > 1 ? " " : ""), m
+		}
+		print ""
+	     }' "$1"
+}

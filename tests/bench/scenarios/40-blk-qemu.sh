@@ -70,23 +70,6 @@ figures() {
 		      print v["seqread"], v["seqwrite"], v["randread"], v["randwrite"] }'
 }
 
-# median FILE: per column, the median of FILE's lines (one line per round;
-# the mean of the middle two when the count is even)
-median() {
-	awk '{ for (i = 1; i <= NF; i++) v[i, NR] = $i; nf = NF }
-	     END {
-		for (i = 1; i <= nf; i++) {
-			for (r = 1; r <= NR; r++) s[r] = v[i, r] + 0
-			for (r = 2; r <= NR; r++)	# insertion sort: NR is small
-				for (k = r; k > 1 && s[k - 1] > s[k]; k--) {
-					t = s[k]; s[k] = s[k - 1]; s[k - 1] = t
-				}
-			m = (NR % 2) ? s[(NR + 1) / 2] : (s[NR / 2] + s[NR / 2 + 1]) / 2
-			printf "%s%s", (i > 1 ? " " : ""), m
-		}
-		print ""
-	     }' "$1"
-}
 
 # run_hyve R: hyve, which starts hyve-blk itself (bare mode); appends the
 # figures to $LAB_TMP/all.hyve and hyve-blk's VmHWM (kB) to $LAB_TMP/hwm
@@ -157,7 +140,7 @@ while [ $r -le "$ROUNDS" ]; do
 done
 
 # shellcheck disable=SC2046 # split on purpose: one word per figure
-set -- $(median "$LAB_TMP/all.hyve") $(median "$LAB_TMP/all.vhost") $(median "$LAB_TMP/all.qemu")
+set -- $(lab_median "$LAB_TMP/all.hyve") $(lab_median "$LAB_TMP/all.vhost") $(lab_median "$LAB_TMP/all.qemu")
 hwm=$(sort -n "$LAB_TMP/hwm" | tail -1)
 R="QEMU virtio-blk (KVM)"
 echo "BENCH|blk seq read 1M, hyve|$1|MB/s|$R|$9"

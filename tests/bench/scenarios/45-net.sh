@@ -96,23 +96,6 @@ guest_ok() {
 # mbps FILE: the MB/s figure of net-bench's line in FILE
 mbps() { tr -d '\r' <"$1" | sed -n 's/.*@@N recv [0-9]* bytes [0-9.]* s \([0-9.]*\) MB\/s.*/\1/p' | tail -1; }
 
-# median FILE: per column, the median of FILE's lines (one line per round;
-# the mean of the middle two when the count is even)
-median() {
-	awk '{ for (i = 1; i <= NF; i++) v[i, NR] = $i; nf = NF }
-	     END {
-		for (i = 1; i <= nf; i++) {
-			for (r = 1; r <= NR; r++) s[r] = v[i, r] + 0
-			for (r = 2; r <= NR; r++)	# insertion sort: NR is small
-				for (k = r; k > 1 && s[k - 1] > s[k]; k--) {
-					t = s[k]; s[k] = s[k - 1]; s[k - 1] = t
-				}
-			m = (NR % 2) ? s[(NR + 1) / 2] : (s[NR / 2] + s[NR / 2 + 1]) / 2
-			printf "%s%s", (i > 1 ? " " : ""), m
-		}
-		print ""
-	     }' "$1"
-}
 
 # max FILE: the largest number in FILE (one per line)
 max() { sort -n "$1" | tail -1; }
@@ -198,13 +181,13 @@ while [ $r -le "$ROUNDS" ]; do
 done
 
 # shellcheck disable=SC2046 # split on purpose: one word per figure
-set -- $(median "$LAB_TMP/all.hyve") $(median "$LAB_TMP/all.qemu")
+set -- $(lab_median "$LAB_TMP/all.hyve") $(lab_median "$LAB_TMP/all.qemu")
 R="qemu virtio-net (vhost=off)"
 echo "BENCH|net guest->host TCP, MB/s|$1|MB/s|$R|$3"
 echo "BENCH|net host->guest TCP, MB/s|$2|MB/s|$R|$4"
 if [ -n "$VHOST" ]; then
 	# shellcheck disable=SC2046 # split on purpose: one word per figure
-	set -- $(median "$LAB_TMP/all.hyve") $(median "$LAB_TMP/all.qemu-vhost")
+	set -- $(lab_median "$LAB_TMP/all.hyve") $(lab_median "$LAB_TMP/all.qemu-vhost")
 	R="qemu virtio-net (vhost=on)"
 	echo "BENCH|net guest->host TCP, MB/s|$1|MB/s|$R|$3"
 	echo "BENCH|net host->guest TCP, MB/s|$2|MB/s|$R|$4"

@@ -28,10 +28,7 @@ hpid=$!
 lab_wait_for "$LAB_TMP/console" '@@KILL reading' 120 ||
 	{ cat "$LAB_TMP/console"; lab_fail "the guest never started reading"; }
 sleep 2
-bpid=
-for p in /proc/[0-9]*; do
-	[ "$(cat "$p/comm" 2>/dev/null)" = hyve-blk ] && bpid=${p#/proc/}
-done
+bpid=$(lab_pid_of hyve-blk)
 [ -n "$bpid" ] || lab_fail "no hyve-blk process"
 kill -9 "$bpid"
 lab_wait_for "$LAB_TMP/stderr" 'back end' 10 ||

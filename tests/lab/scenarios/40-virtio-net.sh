@@ -30,11 +30,7 @@ hyve -A -m 256M -s 0,hostbridge -s 31,lpc -s 5,virtio-net,$TAP -l com1,fd:3 \
 	-o boot.cmdline="console=ttyS0 quiet panic=-1" vm0 \
 	3<>"$LAB_TMP/console" </dev/null 2>"$LAB_TMP/stderr" &
 hpid=$!
-i=0
-while [ ! -e /sys/class/net/$TAP ] && [ $i -lt 100 ]; do
-	sleep 0.1; i=$((i + 1))
-done
-[ -e /sys/class/net/$TAP ] || lab_fail "hyve did not create $TAP"
+lab_wait_tap $TAP
 ip addr add 10.99.0.1/24 dev $TAP
 ip link set $TAP up
 # stdin that never ends: busybox nc half-closes when its stdin does, and

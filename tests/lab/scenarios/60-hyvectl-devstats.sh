@@ -33,11 +33,7 @@ hyve -A -m 256M -s 0,hostbridge -s 31,lpc -s 4,virtio-blk,"$LAB_TMP/disk.img" \
 	-o boot.cmdline="console=ttyS0 quiet panic=-1" ds0 \
 	3<>"$LAB_TMP/console" </dev/null 2>"$LAB_TMP/stderr" &
 hpid=$!
-i=0
-while [ ! -e /sys/class/net/$TAP ] && [ $i -lt 100 ]; do
-	sleep 0.1; i=$((i + 1))
-done
-[ -e /sys/class/net/$TAP ] || lab_fail "hyve did not create $TAP"
+lab_wait_tap $TAP
 ip addr add 10.97.0.1/24 dev $TAP
 ip link set $TAP up
 lab_wait_for "$LAB_TMP/console" '@@UP' 120 || {
@@ -88,10 +84,7 @@ lab_expect "$LAB_TMP/t2" '^0:4:0 +virtio-blk +ok +[0-9]+ +[0-9.]+M +[0-9.]+M +0 
 	"the table has no virtio-blk line with its counters"
 
 # The disk's helper dies: hyve notices, the device is gone, counted once.
-bpid=
-for p in /proc/[0-9]*; do
-	[ "$(cat "$p/comm" 2>/dev/null)" = hyve-blk ] && bpid=${p#/proc/}
-done
+bpid=$(lab_pid_of hyve-blk)
 [ -n "$bpid" ] || lab_fail "no hyve-blk process"
 kill -9 "$bpid"
 lab_wait_for "$LAB_TMP/stderr" 'back end' 10 ||
